@@ -1,0 +1,47 @@
+//! The OpenAPI document, generated from the handlers and types, and a page to read it.
+
+use axum::Router;
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use utoipa::OpenApi;
+use utoipa_scalar::{Scalar, Servable};
+
+use crate::startup::AppState;
+
+/// The service's OpenAPI description.
+#[derive(Debug, OpenApi)]
+#[openapi(
+    info(
+        title = "loan-api",
+        description = "Microloans: apply, read, list, and move loans through their lifecycle. \
+                       Every error is `application/problem+json` (RFC 9457).",
+        license(name = "Apache-2.0", identifier = "Apache-2.0"),
+    ),
+    paths(
+        super::loans::list,
+        super::loans::create,
+        super::loans::get,
+        super::loans::change_status,
+        super::stats::get,
+        super::ops::health,
+        super::ops::ready,
+        super::ops::metrics,
+    ),
+    components(schemas(http_kit::FieldError)),
+    tags(
+        (name = "loans", description = "Loan applications and their lifecycle"),
+        (name = "operations", description = "Health, readiness and metrics"),
+    )
+)]
+pub struct ApiDoc;
+
+/// `/openapi.json` and the interactive reference at `/docs`.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/openapi.json", get(openapi_json))
+        .merge(Scalar::with_url("/docs", ApiDoc::openapi()))
+}
+
+async fn openapi_json() -> Response {
+    axum::Json(ApiDoc::openapi()).into_response()
+}
