@@ -46,7 +46,7 @@ for migrations in services/*/migrations; do
         fi
         rm -rf "$out"
     else
-        echo "sqlx-prepare: $service: $(ls "$out" | wc -l) queries written to $out"
+        echo "sqlx-prepare: $service: $(find "$out" -name "query-*.json" | wc -l) queries written to $out"
     fi
 done
 exit $status

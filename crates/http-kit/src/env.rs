@@ -54,7 +54,11 @@ pub fn required(variable: &'static str, hint: &str) -> Result<String, EnvError> 
 ///
 /// # Errors
 /// When the value is not an integer within `range`.
-pub fn integer<T>(variable: &'static str, default: T, range: RangeInclusive<T>) -> Result<T, EnvError>
+pub fn integer<T>(
+    variable: &'static str,
+    default: T,
+    range: RangeInclusive<T>,
+) -> Result<T, EnvError>
 where
     T: FromStr + PartialOrd + fmt::Display + Copy,
 {
@@ -122,7 +126,11 @@ where
         })
 }
 
-fn parse_boolean(variable: &'static str, value: Option<String>, default: bool) -> Result<bool, EnvError> {
+fn parse_boolean(
+    variable: &'static str,
+    value: Option<String>,
+    default: bool,
+) -> Result<bool, EnvError> {
     let Some(text) = value else {
         return Ok(default);
     };
@@ -143,7 +151,10 @@ mod tests {
     #[test]
     fn integers_default_parse_and_name_the_variable_when_wrong() {
         assert_eq!(parse_integer("PORT", None, 8000_u16, 1..=65535), Ok(8000));
-        assert_eq!(parse_integer("PORT", Some(" 9000 ".into()), 8000_u16, 1..=65535), Ok(9000));
+        assert_eq!(
+            parse_integer("PORT", Some(" 9000 ".into()), 8000_u16, 1..=65535),
+            Ok(9000)
+        );
         let error = parse_integer("PORT", Some("80a".into()), 8000_u16, 1..=65535).unwrap_err();
         assert_eq!(
             error.to_string(),

@@ -65,11 +65,15 @@ pub async fn read_body<S: Send + Sync>(req: Request, state: &S) -> Result<Bytes,
     Ok(bytes)
 }
 
-/// Deserializes `bytes` into `T`, naming the field that failed.
+/// Deserializes a JSON object in `bytes` into `T`, naming the field that failed.
 ///
 /// # Errors
 /// A 400 problem whose `errors` entry names the field (`body` for malformed JSON).
 pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, Problem> {
+    // serde would read `[a, b]` into a struct's fields by position; a body is an object.
+    if bytes.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'{') {
+        return Err(Problem::invalid_field("body", "must be a JSON object"));
+    }
     let deserializer = &mut serde_json::Deserializer::from_slice(bytes);
     serde_path_to_error::deserialize(deserializer).map_err(|error| {
         let path = error.path().to_string();
@@ -145,6 +149,14 @@ mod tests {
             "{}",
             problem[0].message
         );
+    }
+
+    #[test]
+    fn a_body_must_be_an_object() {
+        for body in [&b"[1]"[..], b"  \"x\"", b"42", b"null"] {
+            let problem = parse::<Body>(body).unwrap_err();
+            assert_eq!(problem.errors[0].message, "must be a JSON object");
+        }
     }
 
     #[test]

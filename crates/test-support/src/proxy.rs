@@ -1,6 +1,11 @@
-//! A TCP proxy a test can cut, to take a dependency away and bring it back.
+//! A TCP proxy a test can cut or slow down, to take a dependency away and bring it back.
 
 use std::net::SocketAddr;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::watch;
@@ -23,6 +28,7 @@ enum Mode {
 pub struct TcpProxy {
     address: SocketAddr,
     mode: watch::Sender<Mode>,
+    latency_ms: Arc<AtomicU64>,
     accept_loop: JoinHandle<()>,
 }
 
@@ -39,10 +45,12 @@ impl TcpProxy {
             .expect("cannot bind the proxy");
         let address = listener.local_addr().expect("proxy address");
         let (mode, watcher) = watch::channel(Mode::Forward);
-        let accept_loop = tokio::spawn(accept(listener, upstream, watcher));
+        let latency_ms = Arc::new(AtomicU64::new(0));
+        let accept_loop = tokio::spawn(accept(listener, upstream, watcher, latency_ms.clone()));
         Self {
             address,
             mode,
+            latency_ms,
             accept_loop,
         }
     }
@@ -66,6 +74,13 @@ impl TcpProxy {
     pub fn restore(&self) {
         self.mode.send_replace(Mode::Forward);
     }
+
+    /// Holds every chunk of data, in either direction, for `latency` before passing it on, like a
+    /// slow network or an overloaded server. Zero turns it off.
+    pub fn set_latency(&self, latency: Duration) {
+        let millis = u64::try_from(latency.as_millis()).unwrap_or(u64::MAX);
+        self.latency_ms.store(millis, Ordering::Relaxed);
+    }
 }
 
 impl Drop for TcpProxy {
@@ -74,7 +89,12 @@ impl Drop for TcpProxy {
     }
 }
 
-async fn accept(listener: TcpListener, upstream: SocketAddr, mode: watch::Receiver<Mode>) {
+async fn accept(
+    listener: TcpListener,
+    upstream: SocketAddr,
+    mode: watch::Receiver<Mode>,
+    latency_ms: Arc<AtomicU64>,
+) {
     while let Ok((client, _)) = listener.accept().await {
         let current = *mode.borrow();
         match current {
@@ -83,7 +103,7 @@ async fn accept(listener: TcpListener, upstream: SocketAddr, mode: watch::Receiv
                 tokio::spawn(hold_until_mode_changes(client, mode.clone()));
             }
             Mode::Forward => {
-                tokio::spawn(forward(client, upstream, mode.clone()));
+                tokio::spawn(forward(client, upstream, mode.clone(), latency_ms.clone()));
             }
         }
     }
@@ -94,12 +114,42 @@ async fn hold_until_mode_changes(client: TcpStream, mut mode: watch::Receiver<Mo
     drop(client);
 }
 
-async fn forward(mut client: TcpStream, upstream: SocketAddr, mut mode: watch::Receiver<Mode>) {
-    let Ok(mut server) = TcpStream::connect(upstream).await else {
+async fn forward(
+    client: TcpStream,
+    upstream: SocketAddr,
+    mut mode: watch::Receiver<Mode>,
+    latency_ms: Arc<AtomicU64>,
+) {
+    let Ok(server) = TcpStream::connect(upstream).await else {
         return;
     };
+    let (client_read, client_write) = client.into_split();
+    let (server_read, server_write) = server.into_split();
     tokio::select! {
-        _ = tokio::io::copy_bidirectional(&mut client, &mut server) => {}
+        () = pipe(client_read, server_write, latency_ms.clone()) => {}
+        () = pipe(server_read, client_write, latency_ms) => {}
         _ = mode.wait_for(|mode| *mode != Mode::Forward) => {}
+    }
+}
+
+/// Copies one direction, delaying each chunk by the current latency.
+async fn pipe(
+    mut from: tokio::net::tcp::OwnedReadHalf,
+    mut to: tokio::net::tcp::OwnedWriteHalf,
+    latency_ms: Arc<AtomicU64>,
+) {
+    let mut buffer = vec![0_u8; 16 * 1024];
+    loop {
+        let read = match from.read(&mut buffer).await {
+            Ok(0) | Err(_) => return,
+            Ok(read) => read,
+        };
+        let latency = latency_ms.load(Ordering::Relaxed);
+        if latency > 0 {
+            tokio::time::sleep(Duration::from_millis(latency)).await;
+        }
+        if to.write_all(&buffer[..read]).await.is_err() {
+            return;
+        }
     }
 }

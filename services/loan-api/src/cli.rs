@@ -4,7 +4,11 @@ use clap::{Parser, Subcommand};
 
 /// The loan API.
 #[derive(Debug, Parser)]
-#[command(name = "loan-api", version, about = "The loan API: microloans on PostgreSQL.")]
+#[command(
+    name = "loan-api",
+    version,
+    about = "The loan API: microloans on PostgreSQL."
+)]
 pub struct Cli {
     /// What to do (default: serve).
     #[command(subcommand)]

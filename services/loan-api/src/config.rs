@@ -97,7 +97,9 @@ impl Config {
             "DATABASE_URL",
             "set it to postgres://user:password@host:5432/database",
         )?;
-        if PgConnectOptions::from_str(&database_url).is_err() {
+        let postgres_scheme =
+            database_url.starts_with("postgres://") || database_url.starts_with("postgresql://");
+        if !postgres_scheme || PgConnectOptions::from_str(&database_url).is_err() {
             // The URL may hold a password: say what is wrong without repeating it.
             return Err(EnvError::new(
                 "DATABASE_URL",
@@ -106,27 +108,66 @@ impl Config {
         }
         let defaults = Self::new(database_url);
         let pool = PoolSettings {
-            max_connections: env::integer("DB_MAX_CONNECTIONS", defaults.pool.max_connections, 1..=1000)?,
-            min_connections: env::integer("DB_MIN_CONNECTIONS", defaults.pool.min_connections, 0..=1000)?,
-            acquire_timeout: env::millis("DB_ACQUIRE_TIMEOUT_MS", defaults.pool.acquire_timeout, 50..=60_000)?,
-            statement_timeout: env::millis("DB_STATEMENT_TIMEOUT_MS", defaults.pool.statement_timeout, 100..=600_000)?,
-            idle_timeout: env::seconds("DB_IDLE_TIMEOUT_SECONDS", defaults.pool.idle_timeout, 1..=86_400)?,
+            max_connections: env::integer(
+                "DB_MAX_CONNECTIONS",
+                defaults.pool.max_connections,
+                1..=1000,
+            )?,
+            min_connections: env::integer(
+                "DB_MIN_CONNECTIONS",
+                defaults.pool.min_connections,
+                0..=1000,
+            )?,
+            acquire_timeout: env::millis(
+                "DB_ACQUIRE_TIMEOUT_MS",
+                defaults.pool.acquire_timeout,
+                50..=60_000,
+            )?,
+            statement_timeout: env::millis(
+                "DB_STATEMENT_TIMEOUT_MS",
+                defaults.pool.statement_timeout,
+                100..=600_000,
+            )?,
+            idle_timeout: env::seconds(
+                "DB_IDLE_TIMEOUT_SECONDS",
+                defaults.pool.idle_timeout,
+                1..=86_400,
+            )?,
         };
         if pool.min_connections > pool.max_connections {
             return Err(EnvError::new(
                 "DB_MIN_CONNECTIONS",
-                format!("must not exceed DB_MAX_CONNECTIONS ({})", pool.max_connections),
+                format!(
+                    "must not exceed DB_MAX_CONNECTIONS ({})",
+                    pool.max_connections
+                ),
             ));
         }
         Ok(Self {
             port: env::integer("PORT", defaults.port, 1..=65535)?,
             pool,
             limits: Limits {
-                request_timeout: env::millis("REQUEST_TIMEOUT_MS", defaults.limits.request_timeout, 100..=600_000)?,
-                body_limit: env::integer("BODY_LIMIT_BYTES", defaults.limits.body_limit, 1024..=16 * 1024 * 1024)?,
+                request_timeout: env::millis(
+                    "REQUEST_TIMEOUT_MS",
+                    defaults.limits.request_timeout,
+                    100..=600_000,
+                )?,
+                body_limit: env::integer(
+                    "BODY_LIMIT_BYTES",
+                    defaults.limits.body_limit,
+                    1024..=16 * 1024 * 1024,
+                )?,
             },
-            shutdown_grace: env::seconds("SHUTDOWN_GRACE_SECONDS", defaults.shutdown_grace, 0..=3600)?,
-            idempotency_ttl: env::seconds("IDEMPOTENCY_TTL_SECONDS", defaults.idempotency_ttl, 60..=30 * 86_400)?,
+            shutdown_grace: env::seconds(
+                "SHUTDOWN_GRACE_SECONDS",
+                defaults.shutdown_grace,
+                0..=3600,
+            )?,
+            idempotency_ttl: env::seconds(
+                "IDEMPOTENCY_TTL_SECONDS",
+                defaults.idempotency_ttl,
+                60..=30 * 86_400,
+            )?,
             migrate_on_start: env::boolean("MIGRATE_ON_START", defaults.migrate_on_start)?,
             ..defaults
         })

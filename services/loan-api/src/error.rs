@@ -147,7 +147,8 @@ fn database_status(error: &sqlx::Error) -> StatusCode {
 fn database_problem(status: StatusCode, error: &sqlx::Error) -> Problem {
     match status {
         StatusCode::SERVICE_UNAVAILABLE => {
-            Problem::unavailable("The loan database is unavailable; retry shortly.", 1).with_cause(error)
+            Problem::unavailable("The loan database is unavailable; retry shortly.", 1)
+                .with_cause(error)
         }
         StatusCode::CONFLICT => {
             Problem::new(status, "The request conflicts with an existing record.").with_cause(error)

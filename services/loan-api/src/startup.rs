@@ -83,7 +83,9 @@ impl Application {
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
         let purge = tokio::spawn(purge_expired_keys(self.pool.clone()));
-        let served = http_kit::shutdown::serve(self.listener, self.router, shutdown, self.shutdown_grace).await;
+        let served =
+            http_kit::shutdown::serve(self.listener, self.router, shutdown, self.shutdown_grace)
+                .await;
         purge.abort();
         self.pool.close().await;
         served

@@ -61,7 +61,10 @@ fn money<S: Serializer>(value: &Decimal, serializer: S) -> Result<S::Ok, S::Erro
 }
 
 #[allow(clippy::ref_option)] // the signature serde's `serialize_with` requires
-fn optional_money<S: Serializer>(value: &Option<Decimal>, serializer: S) -> Result<S::Ok, S::Error> {
+fn optional_money<S: Serializer>(
+    value: &Option<Decimal>,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
     match value {
         Some(value) => money(value, serializer),
         None => serializer.serialize_none(),

@@ -29,7 +29,8 @@ pub fn decimal_from_json(raw: &RawValue, allow_string: bool) -> Result<Decimal, 
             return Err(expected);
         }
         let inner: String = serde_json::from_str(text).map_err(|_| expected)?;
-        return parse_decimal_text(inner.trim()).ok_or("must be a decimal number such as \"12500.00\"");
+        return parse_decimal_text(inner.trim())
+            .ok_or("must be a decimal number such as \"12500.00\"");
     }
     if text.starts_with(|c: char| c == '-' || c.is_ascii_digit()) {
         return parse_decimal_text(text).ok_or("is out of range");
@@ -169,7 +170,16 @@ mod tests {
 
     #[test]
     fn non_numbers_are_refused_with_a_message() {
-        for json in ["true", "null", "[]", "{}", "\"abc\"", "\"\"", "\"NaN\"", "\"Infinity\""] {
+        for json in [
+            "true",
+            "null",
+            "[]",
+            "{}",
+            "\"abc\"",
+            "\"\"",
+            "\"NaN\"",
+            "\"Infinity\"",
+        ] {
             assert!(amount(json).is_err(), "{json}");
         }
         assert_eq!(
@@ -186,7 +196,10 @@ mod tests {
         assert!(rate("-0.01").is_err());
         assert!(rate("100.01").is_err());
         assert_eq!(rate("12.345"), Err("must have at most 2 decimal places"));
-        assert_eq!(rate("28").map(|r| r.value().to_string()), Ok("28.00".to_owned()));
+        assert_eq!(
+            rate("28").map(|r| r.value().to_string()),
+            Ok("28.00".to_owned())
+        );
     }
 
     #[test]

@@ -13,24 +13,66 @@ use super::money::{Amount, InterestRate, decimal_from_json};
 ///
 /// Every field is read from its raw JSON text so that amounts never pass through a float.
 #[derive(Debug, Default, Deserialize, ToSchema)]
-#[serde(default)]
+#[schema(example = json!({"borrower_id": "usr_kenya_001", "amount": "12500.00", "currency": "KES", "term_months": 6, "interest_rate_apr": 28}))]
 pub struct CreateLoanRequest {
     /// Who borrows: 1 to 255 characters.
-    #[schema(value_type = String, example = "usr_kenya_001", min_length = 1, max_length = 255)]
+    #[schema(value_type = String, required = true, min_length = 1, max_length = 255)]
     pub borrower_id: Option<Box<RawValue>>,
-    /// How much: a JSON number or a decimal string, greater than 0, at most 50000, at most two
-    /// decimal places.
-    #[schema(value_type = String, example = "12500.00")]
+    /// How much: greater than 0, at most 50000, at most two decimal places.
+    #[schema(schema_with = amount_schema, required = true)]
     pub amount: Option<Box<RawValue>>,
     /// ISO 4217 code, three letters, any case (stored upper-cased).
-    #[schema(value_type = String, example = "KES", min_length = 3, max_length = 3)]
+    #[schema(value_type = String, required = true, min_length = 3, max_length = 3, pattern = "^[A-Za-z]{3}$")]
     pub currency: Option<Box<RawValue>>,
-    /// Optional term in months, 1 to 600.
-    #[schema(value_type = Option<i32>, example = 6, minimum = 1, maximum = 600)]
+    /// Term in months, 1 to 600.
+    #[schema(value_type = Option<i32>, minimum = 1, maximum = 600)]
     pub term_months: Option<Box<RawValue>>,
-    /// Optional annual percentage rate, 0 to 100, at most two decimal places.
-    #[schema(value_type = Option<f64>, example = 28.0, minimum = 0, maximum = 100)]
+    /// Annual percentage rate, 0 to 100, at most two decimal places.
+    #[schema(schema_with = rate_schema)]
     pub interest_rate_apr: Option<Box<RawValue>>,
+}
+
+/// A decimal sent as a JSON number or as a string of digits.
+fn decimal_schema(
+    description: &str,
+    number: utoipa::openapi::schema::ObjectBuilder,
+    nullable: bool,
+) -> utoipa::openapi::schema::Schema {
+    use utoipa::openapi::schema::{ObjectBuilder, OneOfBuilder, Schema, Type};
+    let mut one_of = OneOfBuilder::new()
+        .description(Some(description))
+        .item(number.schema_type(Type::Number).multiple_of(Some(0.01)))
+        .item(
+            ObjectBuilder::new()
+                .schema_type(Type::String)
+                .pattern(Some(r"^-?\d+(\.\d+)?$")),
+        );
+    if nullable {
+        one_of = one_of.item(ObjectBuilder::new().schema_type(Type::Null));
+    }
+    Schema::OneOf(one_of.build())
+}
+
+fn amount_schema() -> utoipa::openapi::schema::Schema {
+    let number = utoipa::openapi::schema::ObjectBuilder::new()
+        .exclusive_minimum(Some(0.0))
+        .maximum(Some(50_000.0));
+    decimal_schema(
+        "A JSON number or a decimal string: greater than 0, at most 50000, at most two decimal places.",
+        number,
+        false,
+    )
+}
+
+fn rate_schema() -> utoipa::openapi::schema::Schema {
+    let number = utoipa::openapi::schema::ObjectBuilder::new()
+        .minimum(Some(0.0))
+        .maximum(Some(100.0));
+    decimal_schema(
+        "A JSON number or a decimal string from 0 to 100, at most two decimal places.",
+        number,
+        true,
+    )
 }
 
 /// Who borrows: 1 to 255 characters, no control characters.
@@ -138,9 +180,8 @@ impl NewLoan {
         let borrower_id = check(
             &mut errors,
             "borrower_id",
-            required(request.borrower_id.as_deref()).and_then(|raw| {
-                string(raw).and_then(|text| BorrowerId::parse(&text))
-            }),
+            required(request.borrower_id.as_deref())
+                .and_then(|raw| string(raw).and_then(|text| BorrowerId::parse(&text))),
         );
         let amount = check(
             &mut errors,
@@ -174,18 +215,26 @@ impl NewLoan {
                 .transpose(),
         );
 
-        match (borrower_id, amount, currency, term_months, interest_rate_apr) {
-            (Some(borrower_id), Some(amount), Some(currency), Some(term_months), Some(interest_rate_apr))
-                if errors.is_empty() =>
-            {
-                Ok(Self {
-                    borrower_id,
-                    amount,
-                    currency,
-                    term_months,
-                    interest_rate_apr,
-                })
-            }
+        match (
+            borrower_id,
+            amount,
+            currency,
+            term_months,
+            interest_rate_apr,
+        ) {
+            (
+                Some(borrower_id),
+                Some(amount),
+                Some(currency),
+                Some(term_months),
+                Some(interest_rate_apr),
+            ) if errors.is_empty() => Ok(Self {
+                borrower_id,
+                amount,
+                currency,
+                term_months,
+                interest_rate_apr,
+            }),
             _ => Err(errors),
         }
     }
@@ -206,7 +255,11 @@ impl NewLoan {
 }
 
 /// The field's value, or `None` after noting why it is invalid.
-fn check<T>(errors: &mut Vec<FieldError>, field: &str, outcome: Result<T, &'static str>) -> Option<T> {
+fn check<T>(
+    errors: &mut Vec<FieldError>,
+    field: &str,
+    outcome: Result<T, &'static str>,
+) -> Option<T> {
     outcome
         .map_err(|message| errors.push(FieldError::new(field, message)))
         .ok()
@@ -251,7 +304,10 @@ mod tests {
         assert_eq!(loan.currency.as_str(), "KES");
         assert_eq!(loan.amount.value().to_string(), "12500.00");
         assert_eq!(loan.term_months.map(TermMonths::months), Some(6));
-        assert_eq!(loan.interest_rate_apr.map(|r| r.value().to_string()), Some("28.00".to_owned()));
+        assert_eq!(
+            loan.interest_rate_apr.map(|r| r.value().to_string()),
+            Some("28.00".to_owned())
+        );
     }
 
     #[test]
@@ -261,15 +317,27 @@ mod tests {
         ));
         assert_eq!(
             fields(result),
-            ["borrower_id", "amount", "currency", "term_months", "interest_rate_apr"]
+            [
+                "borrower_id",
+                "amount",
+                "currency",
+                "term_months",
+                "interest_rate_apr"
+            ]
         );
     }
 
     #[test]
     fn missing_and_null_required_fields_are_reported() {
-        assert_eq!(fields(NewLoan::parse(&request("{}"))), ["borrower_id", "amount", "currency"]);
+        assert_eq!(
+            fields(NewLoan::parse(&request("{}"))),
+            ["borrower_id", "amount", "currency"]
+        );
         let nulls = r#"{"borrower_id":null,"amount":null,"currency":null}"#;
-        assert_eq!(fields(NewLoan::parse(&request(nulls))), ["borrower_id", "amount", "currency"]);
+        assert_eq!(
+            fields(NewLoan::parse(&request(nulls))),
+            ["borrower_id", "amount", "currency"]
+        );
     }
 
     #[test]
@@ -297,7 +365,10 @@ mod tests {
 
     #[test]
     fn currencies_are_three_letters() {
-        assert_eq!(Currency::parse("usd").map(|c| c.as_str().to_owned()), Ok("USD".to_owned()));
+        assert_eq!(
+            Currency::parse("usd").map(|c| c.as_str().to_owned()),
+            Ok("USD".to_owned())
+        );
         for bad in ["", "US", "USDT", "U5D", "ÉUR", "kés"] {
             assert!(Currency::parse(bad).is_err(), "{bad}");
         }
@@ -314,9 +385,18 @@ mod tests {
 
     #[test]
     fn equivalent_spellings_share_a_fingerprint() {
-        let a = NewLoan::parse(&request(r#"{"borrower_id":"b","amount":12500,"currency":"kes"}"#)).unwrap();
-        let b = NewLoan::parse(&request(r#"{"borrower_id":"b","amount":"12500.00","currency":"KES","extra":1}"#)).unwrap();
-        let c = NewLoan::parse(&request(r#"{"borrower_id":"b","amount":"12500.01","currency":"KES"}"#)).unwrap();
+        let a = NewLoan::parse(&request(
+            r#"{"borrower_id":"b","amount":12500,"currency":"kes"}"#,
+        ))
+        .unwrap();
+        let b = NewLoan::parse(&request(
+            r#"{"borrower_id":"b","amount":"12500.00","currency":"KES","extra":1}"#,
+        ))
+        .unwrap();
+        let c = NewLoan::parse(&request(
+            r#"{"borrower_id":"b","amount":"12500.01","currency":"KES"}"#,
+        ))
+        .unwrap();
         assert_eq!(a.fingerprint(), b.fingerprint());
         assert_ne!(a.fingerprint(), c.fingerprint());
     }

@@ -27,10 +27,9 @@ impl TryFrom<LoanRow> for Loan {
     type Error = sqlx::Error;
 
     fn try_from(row: LoanRow) -> Result<Self, Self::Error> {
-        let status = row
-            .status
-            .parse::<LoanStatus>()
-            .map_err(|error| sqlx::Error::Decode(format!("loan {}: status {error}", row.id).into()))?;
+        let status = row.status.parse::<LoanStatus>().map_err(|error| {
+            sqlx::Error::Decode(format!("loan {}: status {error}", row.id).into())
+        })?;
         Ok(Self {
             id: row.id,
             borrower_id: row.borrower_id,
@@ -60,7 +59,11 @@ pub struct ListFilter {
 }
 
 /// Stores a new pending loan.
-pub async fn insert(executor: impl PgExecutor<'_>, id: Uuid, loan: &NewLoan) -> Result<Loan, sqlx::Error> {
+pub async fn insert(
+    executor: impl PgExecutor<'_>,
+    id: Uuid,
+    loan: &NewLoan,
+) -> Result<Loan, sqlx::Error> {
     sqlx::query_as!(
         LoanRow,
         r#"
@@ -99,7 +102,10 @@ pub async fn find(executor: impl PgExecutor<'_>, id: Uuid) -> Result<Option<Loan
 }
 
 /// The loan with this id, locked until the transaction ends.
-pub async fn find_for_update(executor: impl PgExecutor<'_>, id: Uuid) -> Result<Option<Loan>, sqlx::Error> {
+pub async fn find_for_update(
+    executor: impl PgExecutor<'_>,
+    id: Uuid,
+) -> Result<Option<Loan>, sqlx::Error> {
     sqlx::query_as!(
         LoanRow,
         r#"
@@ -117,7 +123,11 @@ pub async fn find_for_update(executor: impl PgExecutor<'_>, id: Uuid) -> Result<
 }
 
 /// Up to `limit` loans matching `filter`, newest first, ties broken by id.
-pub async fn list(executor: impl PgExecutor<'_>, filter: &ListFilter, limit: i64) -> Result<Vec<Loan>, sqlx::Error> {
+pub async fn list(
+    executor: impl PgExecutor<'_>,
+    filter: &ListFilter,
+    limit: i64,
+) -> Result<Vec<Loan>, sqlx::Error> {
     let (after_created_at, after_id) = filter.after.unzip();
     sqlx::query_as!(
         LoanRow,
@@ -148,7 +158,11 @@ pub async fn list(executor: impl PgExecutor<'_>, filter: &ListFilter, limit: i64
 
 /// Sets a loan's status, advancing `updated_at` (strictly, even within one clock tick) and the
 /// version.
-pub async fn set_status(executor: impl PgExecutor<'_>, id: Uuid, status: LoanStatus) -> Result<Loan, sqlx::Error> {
+pub async fn set_status(
+    executor: impl PgExecutor<'_>,
+    id: Uuid,
+    status: LoanStatus,
+) -> Result<Loan, sqlx::Error> {
     sqlx::query_as!(
         LoanRow,
         r#"

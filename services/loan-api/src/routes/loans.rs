@@ -51,7 +51,7 @@ pub struct ListParams {
 ///
 /// When more loans follow, the response carries `Link: </api/loans?…&cursor=…>; rel="next"`;
 /// the body is always a plain array.
-#[utoipa::path(get, path = "/api/loans", tag = "loans", params(ListParams),
+#[utoipa::path(get, path = "/api/loans", tag = "loans", operation_id = "listLoans", params(ListParams),
     responses(
         (status = 200, description = "A page of loans", body = [Loan],
             headers(("Link" = String, description = "The next page, when there is one"))),
@@ -87,7 +87,10 @@ fn parse_list_params(params: &ListParams) -> Result<(ListFilter, i64), ApiError>
         Some(text) => match text.parse::<i64>() {
             Ok(limit) if (1..=MAX_LIMIT).contains(&limit) => limit,
             _ => {
-                errors.push(FieldError::new("limit", "must be an integer from 1 to 1000"));
+                errors.push(FieldError::new(
+                    "limit",
+                    "must be an integer from 1 to 1000",
+                ));
                 DEFAULT_LIMIT
             }
         },
@@ -162,7 +165,7 @@ fn next_link(params: &ListParams, limit: i64, cursor: &str) -> String {
 /// With an `Idempotency-Key`, a retry of the same application returns the first response
 /// (with `Idempotent-Replayed: true`) and creates nothing; the same key with a different
 /// application is refused with 422.
-#[utoipa::path(post, path = "/api/loans", tag = "loans",
+#[utoipa::path(post, path = "/api/loans", tag = "loans", operation_id = "createLoan",
     request_body(content = CreateLoanRequest, content_type = "application/json"),
     params(("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe: 1 to 255 printable ASCII characters, unique per application")),
     responses(
@@ -239,29 +242,40 @@ fn idempotency_key(headers: &HeaderMap) -> Result<Option<String>, ApiError> {
 fn created(location: &str, etag: &str, body: Vec<u8>, replayed: bool) -> Response {
     let mut response = (StatusCode::CREATED, body).into_response();
     let headers = response.headers_mut();
-    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
     for (name, value) in [(header::LOCATION, location), (header::ETAG, etag)] {
         if let Ok(value) = HeaderValue::from_str(value) {
             headers.insert(name, value);
         }
     }
     if replayed {
-        headers.insert(IDEMPOTENT_REPLAYED.clone(), HeaderValue::from_static("true"));
+        headers.insert(
+            IDEMPOTENT_REPLAYED.clone(),
+            HeaderValue::from_static("true"),
+        );
     }
     response
 }
 
 /// Reads one loan. The `ETag` header is what `If-Match` expects on a status change.
-#[utoipa::path(get, path = "/api/loans/{id}", tag = "loans",
+#[utoipa::path(get, path = "/api/loans/{id}", tag = "loans", operation_id = "getLoan",
     params(("id" = Uuid, Path, description = "The loan's id")),
     responses(
         (status = 200, description = "The loan", body = Loan, headers(("ETag" = String))),
         (status = 400, description = "The id is not a UUID", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such loan", body = Problem, content_type = "application/problem+json"),
     ))]
-pub async fn get(State(state): State<AppState>, Path(id): Path<String>) -> Result<Response, ApiError> {
+pub async fn get(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
     let id = parse_id(&id)?;
-    let loan = loans::find(&state.pool, id).await?.ok_or(ApiError::NotFound(id))?;
+    let loan = loans::find(&state.pool, id)
+        .await?
+        .ok_or(ApiError::NotFound(id))?;
     Ok(with_etag(&loan))
 }
 
@@ -280,10 +294,9 @@ fn with_etag(loan: &Loan) -> Response {
 
 /// The body of a status change.
 #[derive(Debug, Default, Deserialize, ToSchema)]
-#[serde(default)]
 pub struct StatusChangeRequest {
     /// The status to move to.
-    #[schema(value_type = LoanStatus)]
+    #[schema(value_type = LoanStatus, required = true)]
     status: Option<serde_json::Value>,
 }
 
@@ -291,7 +304,7 @@ pub struct StatusChangeRequest {
 /// `disbursed → repaid | defaulted`.
 ///
 /// Send `If-Match` with the `ETag` you read to be sure nobody changed the loan in between.
-#[utoipa::path(post, path = "/api/loans/{id}/status", tag = "loans",
+#[utoipa::path(post, path = "/api/loans/{id}/status", tag = "loans", operation_id = "changeLoanStatus",
     params(
         ("id" = Uuid, Path, description = "The loan's id"),
         ("If-Match" = Option<String>, Header, description = "The ETag the change is based on"),
@@ -314,7 +327,9 @@ pub async fn change_status(
     let id = parse_id(&id)?;
     let to = match request.status {
         None | Some(serde_json::Value::Null) => Err("is required".to_owned()),
-        Some(serde_json::Value::String(text)) => text.parse::<LoanStatus>().map_err(|e| e.to_string()),
+        Some(serde_json::Value::String(text)) => {
+            text.parse::<LoanStatus>().map_err(|e| e.to_string())
+        }
         Some(_) => Err("must be a string".to_owned()),
     }
     .map_err(|message| ApiError::Validation(vec![FieldError::new("status", message)]))?;
@@ -324,10 +339,15 @@ pub async fn change_status(
         .await?
         .ok_or(ApiError::NotFound(id))?;
     if !if_match_allows(&headers, &loan.etag()) {
-        return Err(ApiError::PreconditionFailed { current_etag: loan.etag() });
+        return Err(ApiError::PreconditionFailed {
+            current_etag: loan.etag(),
+        });
     }
     if !loan.status.can_move_to(to) {
-        return Err(ApiError::Transition { from: loan.status, to });
+        return Err(ApiError::Transition {
+            from: loan.status,
+            to,
+        });
     }
     let updated = loans::set_status(&mut *transaction, id, to).await?;
     let request_id = request_id.as_ref().map(|Extension(id)| id.as_str());
@@ -360,7 +380,10 @@ mod tests {
         let cursor = encode_cursor(at, id);
         assert_eq!(decode_cursor(&cursor), Some((at, id)));
         assert_eq!(decode_cursor("not-a-cursor"), None);
-        assert_eq!(decode_cursor(&URL_SAFE_NO_PAD.encode("12:not-a-uuid")), None);
+        assert_eq!(
+            decode_cursor(&URL_SAFE_NO_PAD.encode("12:not-a-uuid")),
+            None
+        );
     }
 
     #[test]

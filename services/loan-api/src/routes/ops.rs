@@ -22,14 +22,14 @@ pub struct Health {
 
 /// Liveness: the process is up. Touches no database, so a database outage never gets the
 /// service restarted.
-#[utoipa::path(get, path = "/health", tag = "operations",
+#[utoipa::path(get, path = "/health", tag = "operations", operation_id = "health",
     responses((status = 200, description = "The process is alive", body = Health)))]
 pub async fn health() -> Json<Health> {
     Json(Health { status: "ok" })
 }
 
 /// Readiness: the database answers and every migration is applied.
-#[utoipa::path(get, path = "/ready", tag = "operations",
+#[utoipa::path(get, path = "/ready", tag = "operations", operation_id = "ready",
     responses(
         (status = 200, description = "Ready to serve", body = Readiness),
         (status = 503, description = "Not ready; the body says which check failed", body = Readiness),
@@ -37,7 +37,10 @@ pub async fn health() -> Json<Health> {
 pub async fn ready(State(state): State<AppState>) -> Readiness {
     let (database, migrations) = match db::pending_migrations(&state.pool).await {
         Ok(0) => (Check::up(), Check::up()),
-        Ok(pending) => (Check::up(), Check::down(format!("{pending} migration(s) pending"))),
+        Ok(pending) => (
+            Check::up(),
+            Check::down(format!("{pending} migration(s) pending")),
+        ),
         Err(error) => {
             tracing::warn!(%error, "readiness: database check failed");
             (Check::down("database unreachable"), Check::down("unknown"))
@@ -47,13 +50,14 @@ pub async fn ready(State(state): State<AppState>) -> Readiness {
 }
 
 /// Prometheus metrics: HTTP requests by route and status, and the connection pool.
-#[utoipa::path(get, path = "/metrics", tag = "operations",
+#[utoipa::path(get, path = "/metrics", tag = "operations", operation_id = "metrics",
     responses((status = 200, description = "Prometheus text exposition", content_type = "text/plain")))]
 pub async fn metrics(State(state): State<AppState>) -> Response {
     let size = state.pool.size();
     let idle = u32::try_from(state.pool.num_idle()).unwrap_or(u32::MAX);
     metrics::gauge!("db_pool_connections", "state" => "idle").set(f64::from(idle));
-    metrics::gauge!("db_pool_connections", "state" => "in_use").set(f64::from(size.saturating_sub(idle)));
+    metrics::gauge!("db_pool_connections", "state" => "in_use")
+        .set(f64::from(size.saturating_sub(idle)));
     metrics::gauge!("db_pool_max_connections").set(f64::from(state.max_connections));
     http_kit::metrics::render()
 }

@@ -45,7 +45,7 @@ fn decimal_number<S: Serializer>(value: &Decimal, serializer: S) -> Result<S::Ok
 }
 
 /// Loan totals, by status and by currency.
-#[utoipa::path(get, path = "/api/stats", tag = "loans",
+#[utoipa::path(get, path = "/api/stats", tag = "loans", operation_id = "getStats",
     responses(
         (status = 200, description = "Totals over every loan", body = StatsResponse),
         (status = 503, description = "Database unavailable", body = http_kit::Problem, content_type = "application/problem+json"),
