@@ -1,29 +1,30 @@
 //! The request stack every service runs, assembled in one place by [`apply`].
 //!
-//! From the outside in:
+//! One middleware function, [`envelope`], does per request, in order:
 //! 1. **request id**: keep a well-formed incoming `X-Request-Id`, else mint one; it is set on
 //!    the request (so proxies forward it) and echoed on the response;
-//! 2. **observe**: one `request` span per request, child of the caller's W3C `traceparent`,
-//!    carrying the request id and trace id into every log line; then an access-log line and the
-//!    HTTP metrics, and the logged cause of any 5xx;
-//! 3. **problem bodies**: any error response that is not already JSON (axum's 405, a 413 from a
-//!    body limit, …) is rewritten as problem+json;
-//! 4. **catch panic**: a panicking handler becomes an opaque 500 problem, not a dropped
-//!    connection;
-//! 5. **timeout**: a request that runs longer than the configured limit gets a 503 problem.
+//! 2. **trace**: one `request` span, child of the caller's W3C `traceparent`, carrying the
+//!    request id and trace id into every log line; the [`telemetry::TraceContext`] goes into the
+//!    request's extensions for handlers that call other services;
+//! 3. **timeout**: a request that runs longer than the limit gets a 503 problem;
+//! 4. **problem bodies**: any error response that is not already JSON (axum's 405, a 413, …)
+//!    is rewritten as problem+json;
+//! 5. **access log and metrics**, and the logged cause of any 5xx.
 //!
-//! The body limit is applied by axum's `DefaultBodyLimit`, enforced by the body extractors.
+//! Inside it, a panicking handler becomes an opaque 500 problem (tower-http's `CatchPanic`), and
+//! axum's `DefaultBodyLimit` bounds request bodies. Doing it all in one function keeps the
+//! per-request cost to one boxed future instead of one per concern.
 
 use std::any::Any;
 use std::time::{Duration, Instant};
 
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, MatchedPath, Request, State};
-use axum::http::{HeaderName, HeaderValue, StatusCode, header};
-use axum::middleware::{Next, from_fn, from_fn_with_state};
+use axum::http::{HeaderName, HeaderValue, Method, StatusCode, header};
+use axum::middleware::{Next, from_fn_with_state};
 use axum::response::{IntoResponse, Response};
 use tower_http::catch_panic::CatchPanicLayer;
-use tracing::{Instrument, field};
+use tracing::Instrument;
 
 use crate::problem::{ErrorCause, Problem};
 
@@ -55,11 +56,8 @@ pub fn apply(router: Router, limits: Limits) -> Router {
     crate::metrics::install();
     router
         .layer(DefaultBodyLimit::max(limits.body_limit))
-        .layer(from_fn_with_state(limits.request_timeout, timeout))
         .layer(CatchPanicLayer::custom(panic_response))
-        .layer(from_fn(problem_bodies))
-        .layer(from_fn(observe))
-        .layer(from_fn(request_id))
+        .layer(from_fn_with_state(limits.request_timeout, envelope))
 }
 
 /// A caller's id is kept when it is 1–128 characters of a conservative alphabet; anything else
@@ -72,19 +70,15 @@ fn acceptable_request_id(value: &HeaderValue) -> bool {
             .all(|b| b.is_ascii_alphanumeric() || b"-_.:/+=@".contains(b))
 }
 
-async fn request_id(mut request: Request, next: Next) -> Response {
-    let id = match request.headers().get(&REQUEST_ID) {
+fn request_id(request: &Request) -> HeaderValue {
+    match request.headers().get(&REQUEST_ID) {
         Some(value) if acceptable_request_id(value) => value.clone(),
         _ => {
-            let minted = uuid::Uuid::new_v4().simple().to_string();
-            HeaderValue::from_str(&minted).unwrap_or_else(|_| HeaderValue::from_static("-"))
+            let mut buffer = uuid::Uuid::encode_buffer();
+            let minted = uuid::Uuid::new_v4().simple().encode_lower(&mut buffer);
+            HeaderValue::from_str(minted).unwrap_or_else(|_| HeaderValue::from_static("-"))
         }
-    };
-    request.headers_mut().insert(REQUEST_ID.clone(), id.clone());
-    request.extensions_mut().insert(RequestId(id.clone()));
-    let mut response = next.run(request).await;
-    response.headers_mut().insert(REQUEST_ID.clone(), id);
-    response
+    }
 }
 
 /// Health probes and scrapes are logged at debug level: they are frequent and say little.
@@ -92,54 +86,48 @@ fn is_probe(path: &str) -> bool {
     matches!(path, "/health" | "/ready" | "/metrics")
 }
 
-async fn observe(request: Request, next: Next) -> Response {
+async fn envelope(State(timeout): State<Duration>, mut request: Request, next: Next) -> Response {
     let started = Instant::now();
+    let id = request_id(&request);
     let method = request.method().clone();
     let path = request.uri().path().to_owned();
     let route = request
         .extensions()
         .get::<MatchedPath>()
-        .map_or_else(|| "unmatched".to_owned(), |m| m.as_str().to_owned());
-    let request_id = request
-        .extensions()
-        .get::<RequestId>()
-        .map(|id| id.as_str().to_owned())
-        .unwrap_or_default();
+        .map_or("unmatched", MatchedPath::as_str)
+        .to_owned();
+    let id_text = id.to_str().unwrap_or_default().to_owned();
+    let (span, trace) = telemetry::request_span(&id_text, &method, &route, request.headers());
+    request.headers_mut().insert(REQUEST_ID.clone(), id.clone());
+    request.extensions_mut().insert(RequestId(id.clone()));
+    request.extensions_mut().insert(trace);
 
-    let span = tracing::info_span!(
-        "request",
-        otel.name = %format!("{method} {route}"),
-        otel.kind = "server",
-        http.request.method = %method,
-        http.route = %route,
-        url.path = %path,
-        request_id = %request_id,
-        trace_id = field::Empty,
-        http.response.status_code = field::Empty,
-    );
-    let trace_id = telemetry::adopt_remote_parent(&span, request.headers());
-    span.record("trace_id", field::display(&trace_id));
-
-    let response = next.run(request).instrument(span.clone()).await;
+    let response = match tokio::time::timeout(timeout, next.run(request).instrument(span)).await {
+        Ok(response) => response,
+        Err(_) => Problem::unavailable("The request took too long and was abandoned.", 1)
+            .with_cause(format!("request exceeded the {timeout:?} timeout"))
+            .into_response(),
+    };
+    let mut response = problem_body(response, &method);
+    response.headers_mut().insert(REQUEST_ID.clone(), id);
 
     let elapsed = started.elapsed();
-    let status = response.status();
-    span.record("http.response.status_code", status.as_u16());
+    let status = response.status().as_u16();
     let latency_ms = elapsed.as_secs_f64() * 1000.0;
+    let trace_id = trace.trace_id();
     if let Some(ErrorCause(cause)) = response.extensions().get::<ErrorCause>() {
-        tracing::error!(parent: &span, status = status.as_u16(), latency_ms, error = %cause, "request failed");
+        tracing::error!(%method, %path, %route, status, latency_ms, request_id = %id_text, %trace_id, error = %cause, "request failed");
     } else if is_probe(&path) {
-        tracing::debug!(parent: &span, status = status.as_u16(), latency_ms, "request completed");
+        tracing::debug!(%method, %path, %route, status, latency_ms, request_id = %id_text, %trace_id, "request completed");
     } else {
-        tracing::info!(parent: &span, status = status.as_u16(), latency_ms, "request completed");
+        tracing::info!(%method, %path, %route, status, latency_ms, request_id = %id_text, %trace_id, "request completed");
     }
-    crate::metrics::record_request(method.as_str(), &route, status.as_u16(), elapsed);
+    crate::metrics::record_request(method.as_str(), &route, status, elapsed);
     response
 }
 
-async fn problem_bodies(request: Request, next: Next) -> Response {
-    let method = request.method().clone();
-    let response = next.run(request).await;
+/// Rewrites an error response that is not JSON as problem+json, keeping its headers.
+fn problem_body(response: Response, method: &Method) -> Response {
     let status = response.status();
     if !(status.is_client_error() || status.is_server_error()) {
         return response;
@@ -187,15 +175,6 @@ fn panic_response(panic: Box<dyn Any + Send + 'static>) -> Response {
     Problem::internal()
         .with_cause(format!("handler panicked: {message}"))
         .into_response()
-}
-
-async fn timeout(State(limit): State<Duration>, request: Request, next: Next) -> Response {
-    match tokio::time::timeout(limit, next.run(request)).await {
-        Ok(response) => response,
-        Err(_) => Problem::unavailable("The request took too long and was abandoned.", 1)
-            .with_cause(format!("request exceeded the {limit:?} timeout"))
-            .into_response(),
-    }
 }
 
 #[cfg(test)]

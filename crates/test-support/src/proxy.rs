@@ -15,7 +15,7 @@ use tokio::task::JoinHandle;
 enum Mode {
     /// Connections pass through.
     Forward,
-    /// Existing connections are closed; new ones are accepted and closed at once, like a server
+    /// Existing connections are closed and new ones refused (the port is closed), like a server
     /// that has gone away.
     Cut,
     /// Existing connections are closed; new ones are accepted and never answered, like a
@@ -23,11 +23,19 @@ enum Mode {
     Blackhole,
 }
 
+/// The mode, and how many times connections were cut: a forwarder started in one epoch closes
+/// when the epoch changes, even if the proxy was restored before it noticed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct State {
+    mode: Mode,
+    epoch: u64,
+}
+
 /// A loopback proxy in front of one upstream address.
 #[derive(Debug)]
 pub struct TcpProxy {
     address: SocketAddr,
-    mode: watch::Sender<Mode>,
+    state: watch::Sender<State>,
     latency_ms: Arc<AtomicU64>,
     accept_loop: JoinHandle<()>,
 }
@@ -44,12 +52,15 @@ impl TcpProxy {
             .await
             .expect("cannot bind the proxy");
         let address = listener.local_addr().expect("proxy address");
-        let (mode, watcher) = watch::channel(Mode::Forward);
+        let (state, watcher) = watch::channel(State {
+            mode: Mode::Forward,
+            epoch: 0,
+        });
         let latency_ms = Arc::new(AtomicU64::new(0));
         let accept_loop = tokio::spawn(accept(listener, upstream, watcher, latency_ms.clone()));
         Self {
             address,
-            mode,
+            state,
             latency_ms,
             accept_loop,
         }
@@ -62,17 +73,26 @@ impl TcpProxy {
 
     /// Drops every connection and refuses new ones until [`TcpProxy::restore`].
     pub fn cut(&self) {
-        self.mode.send_replace(Mode::Cut);
+        self.set(Mode::Cut);
     }
 
     /// Drops every connection and lets new ones hang unanswered until [`TcpProxy::restore`].
     pub fn blackhole(&self) {
-        self.mode.send_replace(Mode::Blackhole);
+        self.set(Mode::Blackhole);
     }
 
     /// Forwards again.
     pub fn restore(&self) {
-        self.mode.send_replace(Mode::Forward);
+        self.set(Mode::Forward);
+    }
+
+    fn set(&self, mode: Mode) {
+        self.state.send_modify(|state| {
+            if mode != Mode::Forward {
+                state.epoch += 1;
+            }
+            state.mode = mode;
+        });
     }
 
     /// Holds every chunk of data, in either direction, for `latency` before passing it on, like a
@@ -92,32 +112,55 @@ impl Drop for TcpProxy {
 async fn accept(
     listener: TcpListener,
     upstream: SocketAddr,
-    mode: watch::Receiver<Mode>,
+    mut state: watch::Receiver<State>,
     latency_ms: Arc<AtomicU64>,
 ) {
-    while let Ok((client, _)) = listener.accept().await {
-        let current = *mode.borrow();
-        match current {
-            Mode::Cut => drop(client),
-            Mode::Blackhole => {
-                tokio::spawn(hold_until_mode_changes(client, mode.clone()));
+    let address = listener.local_addr().expect("proxy address");
+    let mut listener = Some(listener);
+    loop {
+        let current = *state.borrow_and_update();
+        match (current.mode, &listener) {
+            // A cut closes the port itself, so connecting is refused as with a dead server.
+            (Mode::Cut, Some(_)) => listener = None,
+            (Mode::Forward | Mode::Blackhole, None) => {
+                listener = Some(
+                    TcpListener::bind(address)
+                        .await
+                        .expect("re-opening the proxy port"),
+                );
             }
-            Mode::Forward => {
-                tokio::spawn(forward(client, upstream, mode.clone(), latency_ms.clone()));
+            _ => {}
+        }
+        let Some(open) = &listener else {
+            if state.changed().await.is_err() {
+                return;
             }
+            continue;
+        };
+        tokio::select! {
+            accepted = open.accept() => {
+                let Ok((client, _)) = accepted else { return };
+                if current.mode == Mode::Blackhole {
+                    tokio::spawn(hold_until_changed(client, state.clone(), current));
+                } else {
+                    tokio::spawn(forward(client, upstream, state.clone(), current.epoch, latency_ms.clone()));
+                }
+            }
+            changed = state.changed() => if changed.is_err() { return },
         }
     }
 }
 
-async fn hold_until_mode_changes(client: TcpStream, mut mode: watch::Receiver<Mode>) {
-    let _ = mode.wait_for(|mode| *mode != Mode::Blackhole).await;
+async fn hold_until_changed(client: TcpStream, mut state: watch::Receiver<State>, held_in: State) {
+    let _ = state.wait_for(|state| *state != held_in).await;
     drop(client);
 }
 
 async fn forward(
     client: TcpStream,
     upstream: SocketAddr,
-    mut mode: watch::Receiver<Mode>,
+    mut state: watch::Receiver<State>,
+    epoch: u64,
     latency_ms: Arc<AtomicU64>,
 ) {
     let Ok(server) = TcpStream::connect(upstream).await else {
@@ -128,7 +171,7 @@ async fn forward(
     tokio::select! {
         () = pipe(client_read, server_write, latency_ms.clone()) => {}
         () = pipe(server_read, client_write, latency_ms) => {}
-        _ = mode.wait_for(|mode| *mode != Mode::Forward) => {}
+        _ = state.wait_for(|state| state.mode != Mode::Forward || state.epoch != epoch) => {}
     }
 }
 

@@ -5,10 +5,10 @@
 //! | `DATABASE_URL` | required | `postgres://user:password@host:5432/loans` (never logged) |
 //! | `PORT` | `8000` | TCP port, bound on all interfaces |
 //! | `DB_MAX_CONNECTIONS` | `10` | pool size |
-//! | `DB_MIN_CONNECTIONS` | `0` | connections kept open when idle |
 //! | `DB_ACQUIRE_TIMEOUT_MS` | `2000` | longest wait for a connection before answering 503 |
 //! | `DB_STATEMENT_TIMEOUT_MS` | `5000` | PostgreSQL `statement_timeout` |
 //! | `DB_IDLE_TIMEOUT_SECONDS` | `300` | idle connections are closed after this |
+//! | `DB_MAX_LIFETIME_SECONDS` | `1800` | connections are replaced after this (follows failovers) |
 //! | `REQUEST_TIMEOUT_MS` | `10000` | longest a request may run (503 beyond) |
 //! | `BODY_LIMIT_BYTES` | `65536` | largest request body (413 beyond) |
 //! | `SHUTDOWN_GRACE_SECONDS` | `20` | drain time after SIGTERM |
@@ -49,24 +49,24 @@ pub struct Config {
 pub struct PoolSettings {
     /// Most connections open at once.
     pub max_connections: u32,
-    /// Connections kept open when idle.
-    pub min_connections: u32,
     /// Longest wait for a connection; past it the request gets a 503.
     pub acquire_timeout: Duration,
     /// PostgreSQL `statement_timeout` for every connection.
     pub statement_timeout: Duration,
     /// Idle connections are closed after this.
     pub idle_timeout: Duration,
+    /// Connections are replaced after this.
+    pub max_lifetime: Duration,
 }
 
 impl Default for PoolSettings {
     fn default() -> Self {
         Self {
             max_connections: 10,
-            min_connections: 0,
             acquire_timeout: Duration::from_secs(2),
             statement_timeout: Duration::from_secs(5),
             idle_timeout: Duration::from_secs(300),
+            max_lifetime: Duration::from_secs(1800),
         }
     }
 }
@@ -113,11 +113,6 @@ impl Config {
                 defaults.pool.max_connections,
                 1..=1000,
             )?,
-            min_connections: env::integer(
-                "DB_MIN_CONNECTIONS",
-                defaults.pool.min_connections,
-                0..=1000,
-            )?,
             acquire_timeout: env::millis(
                 "DB_ACQUIRE_TIMEOUT_MS",
                 defaults.pool.acquire_timeout,
@@ -133,16 +128,12 @@ impl Config {
                 defaults.pool.idle_timeout,
                 1..=86_400,
             )?,
+            max_lifetime: env::seconds(
+                "DB_MAX_LIFETIME_SECONDS",
+                defaults.pool.max_lifetime,
+                60..=86_400,
+            )?,
         };
-        if pool.min_connections > pool.max_connections {
-            return Err(EnvError::new(
-                "DB_MIN_CONNECTIONS",
-                format!(
-                    "must not exceed DB_MAX_CONNECTIONS ({})",
-                    pool.max_connections
-                ),
-            ));
-        }
         Ok(Self {
             port: env::integer("PORT", defaults.port, 1..=65535)?,
             pool,

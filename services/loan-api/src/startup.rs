@@ -6,7 +6,8 @@ use std::net::{Ipv4Addr, SocketAddr};
 use std::time::Duration;
 
 use axum::Router;
-use sqlx::PgPool;
+use pgpool::Pool;
+use sqlx::PgConnection;
 use tokio::net::TcpListener;
 
 use crate::config::Config;
@@ -20,9 +21,7 @@ const PURGE_INTERVAL: Duration = Duration::from_secs(600);
 #[derive(Debug, Clone)]
 pub struct AppState {
     /// The database.
-    pub pool: PgPool,
-    /// The pool's size, reported by `/metrics`.
-    pub max_connections: u32,
+    pub db: Pool,
     /// How long an `Idempotency-Key` is remembered.
     pub idempotency_ttl: Duration,
 }
@@ -37,7 +36,7 @@ pub fn router(state: AppState, config: &Config) -> Router {
 pub struct Application {
     listener: TcpListener,
     router: Router,
-    pool: PgPool,
+    pool: Pool,
     shutdown_grace: Duration,
 }
 
@@ -53,8 +52,7 @@ impl Application {
         }
         let listener = TcpListener::bind((Ipv4Addr::UNSPECIFIED, config.port)).await?;
         let state = AppState {
-            pool: pool.clone(),
-            max_connections: config.pool.max_connections,
+            db: pool.clone(),
             idempotency_ttl: config.idempotency_ttl,
         };
         Ok(Self {
@@ -92,11 +90,14 @@ impl Application {
     }
 }
 
-async fn purge_expired_keys(pool: PgPool) {
+async fn purge_expired_keys(pool: Pool) {
     let mut ticks = tokio::time::interval(PURGE_INTERVAL);
     loop {
         ticks.tick().await;
-        match idempotency::purge_expired(&pool).await {
+        let purged = pool
+            .run(async |connection: &mut PgConnection| idempotency::purge_expired(connection).await)
+            .await;
+        match purged {
             Ok(0) => {}
             Ok(purged) => tracing::info!(purged, "expired idempotency keys deleted"),
             Err(error) => tracing::warn!(%error, "could not delete expired idempotency keys"),

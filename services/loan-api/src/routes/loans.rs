@@ -12,6 +12,7 @@ use http_kit::json::JsonBody;
 use http_kit::middleware::RequestId;
 use http_kit::{FieldError, Problem};
 use serde::Deserialize;
+use sqlx::{Connection, PgConnection};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
@@ -65,7 +66,12 @@ pub async fn list(
         ApiError::Validation(vec![FieldError::new("query", rejection.body_text())])
     })?;
     let (filter, limit) = parse_list_params(&params)?;
-    let mut page = loans::list(&state.pool, &filter, limit + 1).await?;
+    let mut page = state
+        .db
+        .run(async |connection: &mut PgConnection| {
+            loans::list(connection, &filter, limit + 1).await
+        })
+        .await?;
 
     let mut headers = HeaderMap::new();
     if page.len() > usize::try_from(limit).unwrap_or(usize::MAX) {
@@ -187,41 +193,57 @@ pub async fn create(
     let id = Uuid::now_v7();
 
     let Some(key) = key else {
-        let loan = loans::insert(&state.pool, id, &application).await?;
+        let loan = state
+            .db
+            .run(async |connection: &mut PgConnection| {
+                loans::insert(connection, id, &application).await
+            })
+            .await?;
         let body = serde_json::to_vec(&loan)?;
         return Ok(created(&loan.location(), &loan.etag(), body, false));
     };
 
     let fingerprint = application.fingerprint();
-    let mut transaction = state.pool.begin().await?;
-    let loan = loans::insert(&mut *transaction, id, &application).await?;
-    let body = serde_json::to_vec(&loan)?;
-    let saved = idempotency::save(
-        &mut *transaction,
-        &key,
-        &fingerprint,
-        loan.id,
-        &body,
-        state.idempotency_ttl,
-    )
-    .await?;
-    if saved {
-        transaction.commit().await?;
-        return Ok(created(&loan.location(), &loan.etag(), body, false));
-    }
+    let ttl = state.idempotency_ttl;
+    let outcome = state
+        .db
+        .run(
+            async |connection: &mut PgConnection| -> Result<Keyed, ApiError> {
+                let mut transaction = connection.begin().await?;
+                let loan = loans::insert(&mut *transaction, id, &application).await?;
+                let body = serde_json::to_vec(&loan)?;
+                if idempotency::save(&mut *transaction, &key, &fingerprint, loan.id, &body, ttl)
+                    .await?
+                {
+                    transaction.commit().await?;
+                    return Ok(Keyed::Created(loan, body));
+                }
+                // The key is taken: undo this insert and answer as the first request was answered.
+                transaction.rollback().await?;
+                Ok(Keyed::Seen(idempotency::find(connection, &key).await?))
+            },
+        )
+        .await?;
 
-    // The key is taken: undo this insert and answer as the first request was answered.
-    transaction.rollback().await?;
-    match idempotency::find(&state.pool, &key).await? {
-        Some(stored) if stored.fingerprint == fingerprint => {
+    match outcome {
+        Keyed::Created(loan, body) => Ok(created(&loan.location(), &loan.etag(), body, false)),
+        Keyed::Seen(Some(stored)) if stored.fingerprint == fingerprint => {
             let location = format!("{COLLECTION}/{}", stored.loan_id);
             // A created loan is always at version 1, the ETag the first response carried.
             Ok(created(&location, "\"1\"", stored.response_body, true))
         }
-        Some(_) => Err(ApiError::IdempotencyKeyReused),
+        Keyed::Seen(Some(_)) => Err(ApiError::IdempotencyKeyReused),
         // The record expired between the two statements; the client's retry will settle it.
-        None => Err(ApiError::IdempotencyKeyBusy),
+        Keyed::Seen(None) => Err(ApiError::IdempotencyKeyBusy),
     }
+}
+
+/// What a create with an `Idempotency-Key` found.
+enum Keyed {
+    /// The key was new: this request created the loan.
+    Created(Loan, Vec<u8>),
+    /// The key was taken; here is what it answered first, unless that has just expired.
+    Seen(Option<idempotency::Stored>),
 }
 
 fn idempotency_key(headers: &HeaderMap) -> Result<Option<String>, ApiError> {
@@ -273,7 +295,9 @@ pub async fn get(
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
     let id = parse_id(&id)?;
-    let loan = loans::find(&state.pool, id)
+    let loan = state
+        .db
+        .run(async |connection: &mut PgConnection| loans::find(connection, id).await)
         .await?
         .ok_or(ApiError::NotFound(id))?;
     Ok(with_etag(&loan))
@@ -334,25 +358,34 @@ pub async fn change_status(
     }
     .map_err(|message| ApiError::Validation(vec![FieldError::new("status", message)]))?;
 
-    let mut transaction = state.pool.begin().await?;
-    let loan = loans::find_for_update(&mut *transaction, id)
-        .await?
-        .ok_or(ApiError::NotFound(id))?;
-    if !if_match_allows(&headers, &loan.etag()) {
-        return Err(ApiError::PreconditionFailed {
-            current_etag: loan.etag(),
-        });
-    }
-    if !loan.status.can_move_to(to) {
-        return Err(ApiError::Transition {
-            from: loan.status,
-            to,
-        });
-    }
-    let updated = loans::set_status(&mut *transaction, id, to).await?;
     let request_id = request_id.as_ref().map(|Extension(id)| id.as_str());
-    loans::record_status_change(&mut *transaction, id, loan.status, to, request_id).await?;
-    transaction.commit().await?;
+    let updated = state
+        .db
+        .run(
+            async |connection: &mut PgConnection| -> Result<Loan, ApiError> {
+                let mut transaction = connection.begin().await?;
+                let loan = loans::find_for_update(&mut *transaction, id)
+                    .await?
+                    .ok_or(ApiError::NotFound(id))?;
+                if !if_match_allows(&headers, &loan.etag()) {
+                    return Err(ApiError::PreconditionFailed {
+                        current_etag: loan.etag(),
+                    });
+                }
+                if !loan.status.can_move_to(to) {
+                    return Err(ApiError::Transition {
+                        from: loan.status,
+                        to,
+                    });
+                }
+                let updated = loans::set_status(&mut *transaction, id, to).await?;
+                loans::record_status_change(&mut *transaction, id, loan.status, to, request_id)
+                    .await?;
+                transaction.commit().await?;
+                Ok(updated)
+            },
+        )
+        .await?;
     Ok(with_etag(&updated))
 }
 

@@ -35,7 +35,7 @@ pub async fn health() -> Json<Health> {
         (status = 503, description = "Not ready; the body says which check failed", body = Readiness),
     ))]
 pub async fn ready(State(state): State<AppState>) -> Readiness {
-    let (database, migrations) = match db::pending_migrations(&state.pool).await {
+    let (database, migrations) = match db::pending_migrations(&state.db).await {
         Ok(0) => (Check::up(), Check::up()),
         Ok(pending) => (
             Check::up(),
@@ -53,12 +53,12 @@ pub async fn ready(State(state): State<AppState>) -> Readiness {
 #[utoipa::path(get, path = "/metrics", tag = "operations", operation_id = "metrics",
     responses((status = 200, description = "Prometheus text exposition", content_type = "text/plain")))]
 pub async fn metrics(State(state): State<AppState>) -> Response {
-    let size = state.pool.size();
-    let idle = u32::try_from(state.pool.num_idle()).unwrap_or(u32::MAX);
+    let size = state.db.size();
+    let idle = u32::try_from(state.db.num_idle()).unwrap_or(u32::MAX);
     metrics::gauge!("db_pool_connections", "state" => "idle").set(f64::from(idle));
     metrics::gauge!("db_pool_connections", "state" => "in_use")
         .set(f64::from(size.saturating_sub(idle)));
-    metrics::gauge!("db_pool_max_connections").set(f64::from(state.max_connections));
+    metrics::gauge!("db_pool_max_connections").set(f64::from(state.db.max_connections()));
     http_kit::metrics::render()
 }
 

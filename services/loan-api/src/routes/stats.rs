@@ -7,6 +7,7 @@ use axum::extract::State;
 use rust_decimal::Decimal;
 use serde::{Serialize, Serializer};
 use serde_json::value::RawValue;
+use sqlx::PgConnection;
 use utoipa::ToSchema;
 
 use crate::error::ApiError;
@@ -51,7 +52,10 @@ fn decimal_number<S: Serializer>(value: &Decimal, serializer: S) -> Result<S::Ok
         (status = 503, description = "Database unavailable", body = http_kit::Problem, content_type = "application/problem+json"),
     ))]
 pub async fn get(State(state): State<AppState>) -> Result<Json<StatsResponse>, ApiError> {
-    let stats = loans::stats(&state.pool).await?;
+    let stats = state
+        .db
+        .run(async |connection: &mut PgConnection| loans::stats(connection).await)
+        .await?;
     Ok(Json(StatsResponse {
         total_loans: stats.total_loans,
         total_amount: stats.total_amount,

@@ -1,0 +1,274 @@
+#!/usr/bin/env python3
+"""Load benchmark for loan-api, measured next to pgbench on the same query.
+
+    python3 bench/run.py [--duration 15] [--connections 16] [--out bench-results.md]
+
+What it does, all on this machine, all on loopback:
+
+1. builds loan-api (release) and starts a throwaway PostgreSQL 15 cluster pinned to CPU 0;
+2. loads 10 000 loans with predictable ids (plus the five demo loans);
+3. runs pgbench pinned to CPU 1 against the very query `GET /api/loans/{id}` runs
+   (prepared statements, like sqlx), and the stock `pgbench -S` for reference;
+4. starts loan-api pinned to CPU 0 (sharing it with PostgreSQL, so the API and pgbench get the
+   same server-side CPU), times start to healthy and reads its idle RSS;
+5. loads `GET /api/loans/{id}`, `GET /api/loans`, `POST /api/loans` and `GET /api/stats` with
+   wrk pinned to CPU 1, reporting requests/s, p50/p99 latency, errors and RSS after load;
+6. prints a Markdown report (and writes it to --out when given).
+
+Needs: PostgreSQL 15 server binaries (PG_BIN, default /usr/lib/postgresql/15/bin), pgbench,
+wrk, taskset (Debian: postgresql-15, wrk, util-linux). It cleans up everything it started.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PG_BIN = Path(os.environ.get("PG_BIN", "/usr/lib/postgresql/15/bin"))
+SERVER_CPU = "0"
+LOAD_CPU = "1"
+LOANS = 10_000
+
+GET_LOAN_SQL = """\\set n random(1, {loans})
+SELECT id, borrower_id, amount, currency, status, term_months, interest_rate_apr,
+       created_at, updated_at, version
+FROM loans WHERE id = ('00000000-0000-4000-8000-' || lpad(:n::text, 12, '0'))::uuid;
+"""
+
+
+@dataclass
+class Result:
+    name: str
+    rps: float
+    p50_ms: float | None
+    p99_ms: float | None
+    errors: int
+    requests: int
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def run(cmd: list[str], **kwargs) -> subprocess.CompletedProcess:
+    done = subprocess.run(cmd, text=True, capture_output=True, **kwargs)
+    if done.returncode != 0:
+        sys.exit(f"bench: {' '.join(cmd)} failed:\n{done.stdout}{done.stderr}")
+    return done
+
+
+def rss_mib(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    raise RuntimeError("no VmRSS")
+
+
+class Postgres:
+    """A throwaway cluster, pinned to the server CPU, stopped by PID."""
+
+    def __init__(self, workdir: Path):
+        self.dir = workdir / "pg"
+        self.port = free_port()
+        self.as_postgres: list[str] = []
+        if os.geteuid() == 0:
+            subprocess.run(["useradd", "--system", "--no-create-home", "postgres"], capture_output=True)
+            self.as_postgres = ["runuser", "-u", "postgres", "--"]
+        self.dir.mkdir()
+        if os.geteuid() == 0:
+            shutil.chown(self.dir, "postgres")
+        run(self.as_postgres + [str(PG_BIN / "initdb"), "-D", str(self.dir / "data"), "-U", "postgres",
+                                "--auth=trust", "-E", "UTF8", "--locale=C.UTF-8"])
+        options = (f"-c listen_addresses=127.0.0.1 -c port={self.port} -c unix_socket_directories={self.dir} "
+                   "-c shared_buffers=256MB -c max_connections=200")
+        run(["taskset", "-c", SERVER_CPU] + self.as_postgres +
+            [str(PG_BIN / "pg_ctl"), "-D", str(self.dir / "data"), "-l", str(self.dir / "log"), "-w", "-o", options, "start"])
+        self.pid = int((self.dir / "data" / "postmaster.pid").read_text().split()[0])
+
+    def url(self, database: str) -> str:
+        return f"postgres://postgres@127.0.0.1:{self.port}/{database}"
+
+    def psql(self, database: str, sql: str) -> None:
+        run(["psql", self.url(database), "-qX", "-v", "ON_ERROR_STOP=1", "-c", sql])
+
+    def stop(self) -> None:
+        try:
+            os.kill(self.pid, signal.SIGINT)
+            for _ in range(100):
+                os.kill(self.pid, 0)
+                time.sleep(0.1)
+        except ProcessLookupError:
+            pass
+
+
+def pgbench(pg: Postgres, database: str, args: list[str], seconds: int) -> tuple[float, float | None]:
+    out = run(["taskset", "-c", LOAD_CPU, "pgbench", "-n", "-T", str(seconds), "-j", "1", *args, pg.url(database)]).stdout
+    tps = float(re.search(r"tps = ([\d.]+)", out).group(1))
+    latency = re.search(r"latency average = ([\d.]+) ms", out)
+    return tps, float(latency.group(1)) if latency else None
+
+
+def parse_duration_ms(text: str) -> float:
+    value, unit = re.match(r"([\d.]+)(us|ms|s|m)", text).groups()
+    return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60000.0}[unit]
+
+
+def wrk(name: str, url: str, script: Path, connections: int, seconds: int) -> Result:
+    out = run(["taskset", "-c", LOAD_CPU, "wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--latency",
+               "-s", str(script), url]).stdout
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+    requests = int(re.search(r"(\d+) requests in", out).group(1))
+    p50 = re.search(r"50%\s+([\d.]+\w+)", out)
+    p99 = re.search(r"99%\s+([\d.]+\w+)", out)
+    errors = 0
+    non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    if non2xx:
+        errors += int(non2xx.group(1))
+    socket_errors = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
+    if socket_errors:
+        errors += sum(int(n) for n in socket_errors.groups())
+    return Result(name, rps, parse_duration_ms(p50.group(1)) if p50 else None,
+                  parse_duration_ms(p99.group(1)) if p99 else None, errors, requests)
+
+
+def wait_ready(port: int, started: float, timeout: float = 10.0) -> float:
+    while time.monotonic() - started < timeout:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/ready", timeout=1) as response:
+                if response.status == 200:
+                    return time.monotonic() - started
+        except OSError:
+            pass
+        time.sleep(0.002)
+    raise RuntimeError("loan-api never became ready")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--duration", type=int, default=15, help="seconds per load run")
+    parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--out", type=Path, help="also write the report here")
+    args = parser.parse_args()
+
+    for tool in ("wrk", "pgbench", "taskset", "psql"):
+        if not shutil.which(tool):
+            sys.exit(f"bench: {tool} is missing (Debian: apt-get install wrk postgresql-15 util-linux)")
+    if os.cpu_count() < 2:
+        sys.exit("bench: needs two CPUs (server on one, load on the other)")
+
+    print("building loan-api (release)…", file=sys.stderr)
+    run(["cargo", "build", "--release", "--locked", "-p", "loan-api"], cwd=ROOT)
+    binary = ROOT / "target" / "release" / "loan-api"
+
+    workdir = Path(tempfile.mkdtemp(prefix="loan-bench."))
+    workdir.chmod(0o755)  # the cluster may run as the `postgres` user
+    pg = Postgres(workdir)
+    api = None
+    try:
+        pg.psql("postgres", "CREATE DATABASE loans")
+        env = {**os.environ, "DATABASE_URL": pg.url("loans"), "RUST_LOG": "info", "LOG_FORMAT": "json"}
+        run([str(binary), "migrate"], env=env)
+        run([str(binary), "seed"], env=env)
+        pg.psql("loans", f"""
+            INSERT INTO loans (id, borrower_id, amount, currency, status, term_months, interest_rate_apr, created_at, updated_at)
+            SELECT ('00000000-0000-4000-8000-' || lpad(n::text, 12, '0'))::uuid, 'bench_' || (n % 500),
+                   (n % 49999) + 1 + 0.25, (ARRAY['KES','INR','NGN','VND','PHP'])[1 + n % 5],
+                   (ARRAY['pending','approved','rejected','disbursed','repaid','defaulted'])[1 + n % 6],
+                   1 + n % 24, 20 + n % 10, now() - n * interval '1 second', now() - n * interval '1 second'
+            FROM generate_series(1, {LOANS}) AS n""")
+        pg.psql("loans", "VACUUM ANALYZE loans")
+
+        print("pgbench…", file=sys.stderr)
+        script = workdir / "get_loan.sql"
+        script.write_text(GET_LOAN_SQL.format(loans=LOANS))
+        pgbench(pg, "loans", ["-M", "prepared", "-c", str(args.connections), "-f", str(script)], 3)
+        same_query_tps, same_query_latency = pgbench(
+            pg, "loans", ["-M", "prepared", "-c", str(args.connections), "-f", str(script)], args.duration)
+        pg.psql("postgres", "CREATE DATABASE pgbench")
+        run(["pgbench", "-i", "-q", "-s", "10", pg.url("pgbench")])
+        stock_tps, _ = pgbench(pg, "pgbench", ["-S", "-M", "prepared", "-c", str(args.connections)], args.duration)
+
+        port = free_port()
+        log = open(workdir / "loan-api.log", "w")
+        started = time.monotonic()
+        api = subprocess.Popen(["taskset", "-c", SERVER_CPU, str(binary), "serve", "--no-migrate"],
+                               env={**env, "PORT": str(port), "DB_MAX_CONNECTIONS": str(args.connections)},
+                               stdout=log, stderr=subprocess.STDOUT)
+        ready_ms = wait_ready(port, started) * 1000
+        time.sleep(1)
+        idle_rss = rss_mib(api.pid)
+
+        lua = ROOT / "bench" / "wrk"
+        base = f"http://127.0.0.1:{port}"
+        runs = [
+            ("GET /api/loans/{id}", "/", lua / "get_loan.lua"),
+            ("GET /api/loans (page of 100)", "/api/loans", lua / "plain.lua"),
+            ("POST /api/loans", "/api/loans", lua / "create_loan.lua"),
+            ("GET /api/stats", "/api/stats", lua / "plain.lua"),
+        ]
+        results = []
+        peak_rss = idle_rss
+        for name, path, script_path in runs:
+            print(f"wrk {name}…", file=sys.stderr)
+            wrk(name, base + path, script_path, args.connections, 3)  # warm-up
+            results.append(wrk(name, base + path, script_path, args.connections, args.duration))
+            peak_rss = max(peak_rss, rss_mib(api.pid))
+        after_rss = rss_mib(api.pid)
+
+        commit = run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT).stdout.strip()
+        cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
+                    if line.startswith("model name")), "unknown")
+        get_by_id = results[0]
+        lines = [
+            f"Commit `{commit}`, {time.strftime('%Y-%m-%d')}, {os.cpu_count()} × {cpu}; "
+            f"server (loan-api + PostgreSQL 15) pinned to CPU {SERVER_CPU}, load pinned to CPU {LOAD_CPU}; "
+            f"{args.connections} connections, {args.duration} s per run after a 3 s warm-up; {LOANS} loans in the table.",
+            "",
+            "| Load | Requests/s | p50 | p99 | Errors |",
+            "|---|---:|---:|---:|---:|",
+        ]
+        for r in results:
+            p50 = f"{r.p50_ms:.2f} ms" if r.p50_ms is not None else "–"
+            p99 = f"{r.p99_ms:.2f} ms" if r.p99_ms is not None else "–"
+            lines.append(f"| {r.name} | {r.rps:,.0f} | {p50} | {p99} | {r.errors} of {r.requests:,} |")
+        lines += [
+            f"| pgbench, the same query as `GET /api/loans/{{id}}` (prepared) | {same_query_tps:,.0f} | "
+            f"{same_query_latency:.2f} ms (mean) | – | – |",
+            f"| pgbench -S (stock, scale 10, prepared) | {stock_tps:,.0f} | – | – | – |",
+            "",
+            f"- `GET /api/loans/{{id}}` ÷ pgbench on the same query: **{get_by_id.rps / same_query_tps:.0%}**",
+            f"- start to healthy (`/ready` 200): **{ready_ms:.0f} ms**",
+            f"- RSS idle: **{idle_rss:.1f} MiB**; after load: **{after_rss:.1f} MiB** (peak seen {peak_rss:.1f} MiB)",
+        ]
+        report = "\n".join(lines)
+        print(report)
+        if args.out:
+            args.out.write_text(report + "\n")
+        return 0
+    finally:
+        if api is not None:
+            api.send_signal(signal.SIGTERM)
+            try:
+                api.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                api.kill()
+        pg.stop()
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+-- The URL as given, unchanged; kept as a script so every run counts non-2xx answers the same way.
