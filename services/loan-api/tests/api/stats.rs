@@ -62,7 +62,10 @@ async fn totals_follow_status_changes_and_writes_that_bypass_the_api() {
         .create_loan(&json!({"borrower_id": "b", "amount": "100.00", "currency": "KES"}))
         .await;
     let id = loan["id"].as_str().unwrap();
-    assert_eq!(app.change_status(id, "approved", None).await.status(), StatusCode::OK);
+    assert_eq!(
+        app.change_status(id, "approved", None).await.status(),
+        StatusCode::OK
+    );
 
     let stats: Value = app.get("/api/stats").await.json().await.unwrap();
     assert_eq!(stats["total_loans"], 6);
@@ -77,16 +80,21 @@ async fn totals_follow_status_changes_and_writes_that_bypass_the_api() {
         .execute(&mut connection)
         .await
         .unwrap();
-    sqlx::query("UPDATE loans SET currency = 'USD' WHERE id = '00000000-0000-0000-0000-000000000003'")
-        .execute(&mut connection)
-        .await
-        .unwrap();
+    sqlx::query(
+        "UPDATE loans SET currency = 'USD' WHERE id = '00000000-0000-0000-0000-000000000003'",
+    )
+    .execute(&mut connection)
+    .await
+    .unwrap();
     let stats: Value = app.get("/api/stats").await.json().await.unwrap();
     assert_eq!(stats["total_loans"], 5);
     assert_eq!(stats["total_amount"].as_f64(), Some(74_000.0));
     assert_eq!(stats["avg_amount"].as_f64(), Some(14_800.0));
     assert_eq!(stats["by_status"]["approved"], 1);
-    assert!(stats["by_currency"].get("INR").is_none(), "a currency with no loans left is not listed");
+    assert!(
+        stats["by_currency"].get("INR").is_none(),
+        "a currency with no loans left is not listed"
+    );
     assert!(stats["by_currency"].get("NGN").is_none());
     assert_eq!(stats["by_currency"]["USD"], 1);
 }
