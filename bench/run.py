@@ -1,18 +1,21 @@
 #!/usr/bin/env python3
 """Load benchmark for loan-api, measured next to pgbench on the same query.
 
-    python3 bench/run.py [--duration 15] [--connections 16] [--out bench-results.md]
+    python3 bench/run.py [--rounds 5] [--duration 6] [--connections 16] [--out results.md]
 
 What it does, all on this machine, all on loopback:
 
 1. builds loan-api (release) and starts a throwaway PostgreSQL 15 cluster pinned to CPU 0;
 2. loads 10 000 loans with predictable ids (plus the five demo loans);
-3. runs pgbench pinned to CPU 1 against the very query `GET /api/loans/{id}` runs
-   (prepared statements, like sqlx), and the stock `pgbench -S` for reference;
-4. starts loan-api pinned to CPU 0 (sharing it with PostgreSQL, so the API and pgbench get the
-   same server-side CPU), times start to healthy and reads its idle RSS;
-5. loads `GET /api/loans/{id}`, `GET /api/loans`, `POST /api/loans` and `GET /api/stats` with
-   wrk pinned to CPU 1, reporting requests/s, p50/p99 latency, errors and RSS after load;
+3. times loan-api from start to healthy (median of five starts), then starts it pinned to CPU 0
+   (sharing it with PostgreSQL, so the API and pgbench get the same server-side CPU) and reads
+   its idle RSS;
+4. alternates, --rounds times, pgbench pinned to CPU 1 on the very query `GET /api/loans/{id}`
+   runs (prepared statements, like sqlx) and wrk pinned to CPU 1 on `GET /api/loans/{id}`, both
+   at the same concurrency: the machine is shared and noisy, so the ratio is taken per round and
+   the median reported;
+5. loads `GET /api/loans`, `POST /api/loans` and `GET /api/stats`, runs the stock
+   `pgbench -S` for reference, and reads RSS after load;
 6. prints a Markdown report (and writes it to --out when given).
 
 Needs: PostgreSQL 15 server binaries (PG_BIN, default /usr/lib/postgresql/15/bin), pgbench,
@@ -26,6 +29,7 @@ import os
 import re
 import shutil
 import signal
+import statistics
 import socket
 import subprocess
 import sys
@@ -159,7 +163,8 @@ def wait_ready(port: int, started: float, timeout: float = 10.0) -> float:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--duration", type=int, default=15, help="seconds per load run")
+    parser.add_argument("--duration", type=int, default=6, help="seconds per load run")
+    parser.add_argument("--rounds", type=int, default=5, help="pgbench/wrk rounds for the ratio")
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--out", type=Path, help="also write the report here")
     args = parser.parse_args()
@@ -192,51 +197,81 @@ def main() -> int:
             FROM generate_series(1, {LOANS}) AS n""")
         pg.psql("loans", "VACUUM ANALYZE loans")
 
-        print("pgbench…", file=sys.stderr)
         script = workdir / "get_loan.sql"
         script.write_text(GET_LOAN_SQL.format(loans=LOANS))
-        pgbench(pg, "loans", ["-M", "prepared", "-c", str(args.connections), "-f", str(script)], 3)
-        same_query_tps, same_query_latency = pgbench(
-            pg, "loans", ["-M", "prepared", "-c", str(args.connections), "-f", str(script)], args.duration)
-        pg.psql("postgres", "CREATE DATABASE pgbench")
-        run(["pgbench", "-i", "-q", "-s", "10", pg.url("pgbench")])
-        stock_tps, _ = pgbench(pg, "pgbench", ["-S", "-M", "prepared", "-c", str(args.connections)], args.duration)
+        lua = ROOT / "bench" / "wrk"
+
+        print("start to healthy…", file=sys.stderr)
+        starts = []
+        for _ in range(5):
+            port = free_port()
+            started = time.monotonic()
+            probe = subprocess.Popen(["taskset", "-c", SERVER_CPU, str(binary), "serve", "--no-migrate"],
+                                     env={**env, "PORT": str(port)},
+                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            starts.append(wait_ready(port, started) * 1000)
+            probe.send_signal(signal.SIGTERM)
+            probe.wait(timeout=30)
+        ready_ms = statistics.median(starts)
 
         port = free_port()
         log = open(workdir / "loan-api.log", "w")
-        started = time.monotonic()
         api = subprocess.Popen(["taskset", "-c", SERVER_CPU, str(binary), "serve", "--no-migrate"],
                                env={**env, "PORT": str(port), "DB_MAX_CONNECTIONS": str(args.connections)},
                                stdout=log, stderr=subprocess.STDOUT)
-        ready_ms = wait_ready(port, started) * 1000
+        wait_ready(port, time.monotonic())
         time.sleep(1)
         idle_rss = rss_mib(api.pid)
-
-        lua = ROOT / "bench" / "wrk"
         base = f"http://127.0.0.1:{port}"
-        runs = [
-            ("GET /api/loans/{id}", "/", lua / "get_loan.lua"),
+
+        print(f"GET /api/loans/{{id}} against pgbench, {args.rounds} rounds…", file=sys.stderr)
+        pgbench_args = ["-M", "prepared", "-c", str(args.connections), "-f", str(script)]
+        pgbench(pg, "loans", pgbench_args, 3)
+        wrk("warm-up", base + "/", lua / "get_loan.lua", args.connections, 3)
+        rounds = []
+        for _ in range(args.rounds):
+            tps, latency = pgbench(pg, "loans", pgbench_args, args.duration)
+            result = wrk("GET /api/loans/{id}", base + "/", lua / "get_loan.lua", args.connections, args.duration)
+            rounds.append((tps, latency, result))
+        ratios = [result.rps / tps for tps, _, result in rounds]
+        same_query_tps = statistics.median(tps for tps, _, _ in rounds)
+        same_query_latency = statistics.median(latency for _, latency, _ in rounds if latency is not None)
+        get_results = [result for _, _, result in rounds]
+        get_by_id = Result(
+            "GET /api/loans/{id}",
+            statistics.median(r.rps for r in get_results),
+            statistics.median(r.p50_ms for r in get_results),
+            statistics.median(r.p99_ms for r in get_results),
+            sum(r.errors for r in get_results),
+            sum(r.requests for r in get_results),
+        )
+        results = [get_by_id]
+        peak_rss = rss_mib(api.pid)
+
+        for name, path, script_path in [
             ("GET /api/loans (page of 100)", "/api/loans", lua / "plain.lua"),
             ("POST /api/loans", "/api/loans", lua / "create_loan.lua"),
             ("GET /api/stats", "/api/stats", lua / "plain.lua"),
-        ]
-        results = []
-        peak_rss = idle_rss
-        for name, path, script_path in runs:
+        ]:
             print(f"wrk {name}…", file=sys.stderr)
             wrk(name, base + path, script_path, args.connections, 3)  # warm-up
             results.append(wrk(name, base + path, script_path, args.connections, args.duration))
             peak_rss = max(peak_rss, rss_mib(api.pid))
         after_rss = rss_mib(api.pid)
 
+        print("pgbench -S…", file=sys.stderr)
+        pg.psql("postgres", "CREATE DATABASE pgbench")
+        run(["pgbench", "-i", "-q", "-s", "10", pg.url("pgbench")])
+        stock_tps, _ = pgbench(pg, "pgbench", ["-S", "-M", "prepared", "-c", str(args.connections)], args.duration)
+
         commit = run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT).stdout.strip()
         cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
                     if line.startswith("model name")), "unknown")
-        get_by_id = results[0]
         lines = [
             f"Commit `{commit}`, {time.strftime('%Y-%m-%d')}, {os.cpu_count()} × {cpu}; "
             f"server (loan-api + PostgreSQL 15) pinned to CPU {SERVER_CPU}, load pinned to CPU {LOAD_CPU}; "
-            f"{args.connections} connections, {args.duration} s per run after a 3 s warm-up; {LOANS} loans in the table.",
+            f"{args.connections} connections, {args.duration} s per run after a 3 s warm-up; {LOANS} loans in the table. "
+            f"`GET /api/loans/{{id}}` and pgbench alternate for {args.rounds} rounds; their rows show medians.",
             "",
             "| Load | Requests/s | p50 | p99 | Errors |",
             "|---|---:|---:|---:|---:|",
@@ -250,8 +285,10 @@ def main() -> int:
             f"{same_query_latency:.2f} ms (mean) | – | – |",
             f"| pgbench -S (stock, scale 10, prepared) | {stock_tps:,.0f} | – | – | – |",
             "",
-            f"- `GET /api/loans/{{id}}` ÷ pgbench on the same query: **{get_by_id.rps / same_query_tps:.0%}**",
-            f"- start to healthy (`/ready` 200): **{ready_ms:.0f} ms**",
+            f"- `GET /api/loans/{{id}}` ÷ pgbench on the same query, per round: "
+            f"{', '.join(f'{r:.0%}' for r in ratios)}; median **{statistics.median(ratios):.0%}**",
+            f"- start to healthy (`/ready` 200), median of five starts: **{ready_ms:.0f} ms** "
+            f"({', '.join(f'{ms:.0f}' for ms in starts)})",
             f"- RSS idle: **{idle_rss:.1f} MiB**; after load: **{after_rss:.1f} MiB** (peak seen {peak_rss:.1f} MiB)",
         ]
         report = "\n".join(lines)

@@ -221,7 +221,8 @@ pub struct Stats {
 }
 
 /// Totals, by status and by currency, computed by the database in one round trip from the
-/// running totals the `loans_totals` trigger keeps (a few rows, whatever the number of loans).
+/// running totals the `loans_totals` trigger keeps (a few rows per status and currency, whatever
+/// the number of loans).
 pub async fn stats(executor: impl PgExecutor<'_>) -> Result<Stats, sqlx::Error> {
     let rows = sqlx::query!(
         r#"
@@ -231,8 +232,8 @@ pub async fn stats(executor: impl PgExecutor<'_>) -> Result<Stats, sqlx::Error> 
                coalesce(sum(amount), 0) AS "total!",
                coalesce(round(sum(amount) / nullif(sum(loans), 0), 2), 0) AS "average!"
         FROM loan_totals
-        WHERE loans > 0
         GROUP BY GROUPING SETS ((), (status), (currency))
+        HAVING sum(loans) > 0 OR GROUPING(status, currency) = 3
         "#
     )
     .fetch_all(executor)
