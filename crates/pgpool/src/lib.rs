@@ -15,10 +15,18 @@
 //! The rule for callers: a unit of work that opens a transaction commits or rolls it back
 //! before returning `Ok`.
 //!
+//! [`Config`] reads the `DATABASE_URL` and `DB_*` settings every database service shares, and
+//! [`migrations`] applies embedded migrations and reports readiness.
+//!
 //! Also: a bounded size, an acquire timeout that covers connecting (so a database that is down or
 //! unreachable gives [`sqlx::Error::PoolTimedOut`] in bounded time, never a hang), retries while
 //! the server refuses connections (it is starting), idle and lifetime limits, and a graceful
 //! close.
+
+mod config;
+pub mod migrations;
+
+pub use config::Config;
 
 use std::ops::{Deref, DerefMut};
 use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
@@ -165,6 +173,17 @@ impl Pool {
     /// The most connections the pool will open.
     pub fn max_connections(&self) -> u32 {
         self.shared.settings.max_connections
+    }
+
+    /// Sets the `db_pool_connections{state="idle"|"in_use"}` and `db_pool_max_connections`
+    /// gauges, for a `/metrics` scrape.
+    pub fn record_metrics(&self) {
+        let size = self.size();
+        let idle = u32::try_from(self.num_idle()).unwrap_or(u32::MAX);
+        metrics::gauge!("db_pool_connections", "state" => "idle").set(f64::from(idle));
+        metrics::gauge!("db_pool_connections", "state" => "in_use")
+            .set(f64::from(size.saturating_sub(idle)));
+        metrics::gauge!("db_pool_max_connections").set(f64::from(self.max_connections()));
     }
 
     /// Whether [`Pool::close`] was called.

@@ -3,10 +3,9 @@
 //! A request enters through [`startup::router`] (the routes in [`routes`] wrapped in the shared
 //! middleware of `http_kit`), is validated into [`domain`] types, reaches PostgreSQL through
 //! [`repo`], and fails, if it fails, as one [`error::ApiError`] rendered as problem+json.
-//! [`config`] reads the environment, [`db`] owns the pool, migrations and the demo seed, and
-//! [`cli`] with [`run`] is what `main` calls.
+//! [`config`] reads the environment, [`db`] holds the migrations and the demo seed, and [`run`]
+//! is what `main` calls for each subcommand.
 
-pub mod cli;
 pub mod config;
 pub mod db;
 pub mod domain;
@@ -15,57 +14,42 @@ pub mod repo;
 pub mod routes;
 pub mod startup;
 
-use std::time::Duration;
-
 use anyhow::Context;
+use http_kit::cli::DatabaseCommand;
 
-use crate::cli::Command;
 use crate::config::Config;
 use crate::startup::Application;
 
-/// Runs one subcommand to completion (`healthcheck` excepted: see [`healthcheck`]).
+/// Runs one subcommand to completion (`healthcheck` is answered before any of this).
 ///
 /// # Errors
 /// Whatever stopped the command: an unreachable database, a failed migration, a port in use.
-pub async fn run(command: Command, mut config: Config) -> anyhow::Result<()> {
+pub async fn run(command: DatabaseCommand, mut config: Config) -> anyhow::Result<()> {
+    let database = config.database.display();
     match command {
-        Command::Serve { no_migrate } => {
+        DatabaseCommand::Serve { no_migrate } => {
             config.migrate_on_start &= !no_migrate;
             let app = Application::build(&config).await?;
             let address = app.local_addr()?;
-            tracing::info!(%address, database = %config.database_display(), "loan-api listening");
+            tracing::info!(%address, %database, "loan-api listening");
             app.run_until_stopped(http_kit::shutdown::signal()).await?;
             tracing::info!("loan-api stopped");
         }
-        Command::Migrate => {
-            let pool = db::pool(&config)?;
-            db::migrate(&pool).await.context("applying migrations")?;
-            tracing::info!(database = %config.database_display(), "migrations applied");
+        DatabaseCommand::Migrate => {
+            let pool = config.database.pool(db::APPLICATION_NAME)?;
+            pgpool::migrations::apply(&pool, &db::MIGRATOR)
+                .await
+                .context("applying migrations")?;
+            tracing::info!(%database, "migrations applied");
         }
-        Command::Seed => {
-            let pool = db::pool(&config)?;
+        DatabaseCommand::Seed => {
+            let pool = config.database.pool(db::APPLICATION_NAME)?;
             let inserted = db::seed(&pool)
                 .await
                 .context("seeding demo loans (are migrations applied? run `loan-api migrate`)")?;
             tracing::info!(inserted, "demo loans seeded");
         }
-        Command::Healthcheck { .. } => anyhow::bail!("healthcheck runs without a runtime"),
+        DatabaseCommand::Healthcheck(_) => anyhow::bail!("healthcheck runs without a runtime"),
     }
-    Ok(())
-}
-
-/// Probes `/ready` and says whether the service is ready. Needs neither configuration nor a
-/// runtime, so it works in an image with nothing but the binary.
-///
-/// # Errors
-/// When `PORT` is invalid, nothing answers, or the answer is not 200.
-pub fn healthcheck(url: Option<&str>) -> anyhow::Result<()> {
-    let url = if let Some(url) = url {
-        url.to_owned()
-    } else {
-        let port = http_kit::env::integer("PORT", 8000_u16, 1..=65535)?;
-        format!("http://127.0.0.1:{port}/ready")
-    };
-    http_kit::healthcheck::probe(&url, Duration::from_secs(3))?;
     Ok(())
 }

@@ -46,9 +46,9 @@ impl Application {
     /// # Errors
     /// When migrations fail or the port cannot be bound.
     pub async fn build(config: &Config) -> anyhow::Result<Self> {
-        let pool = db::pool(config)?;
+        let pool = config.database.pool(db::APPLICATION_NAME)?;
         if config.migrate_on_start {
-            db::migrate(&pool).await?;
+            pgpool::migrations::apply(&pool, &db::MIGRATOR).await?;
         }
         let listener = TcpListener::bind((Ipv4Addr::UNSPECIFIED, config.port)).await?;
         let state = AppState {

@@ -5,7 +5,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use http_kit::Problem;
-use http_kit::health::{Check, Readiness};
+use http_kit::health::Readiness;
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -35,30 +35,14 @@ pub async fn health() -> Json<Health> {
         (status = 503, description = "Not ready; the body says which check failed", body = Readiness),
     ))]
 pub async fn ready(State(state): State<AppState>) -> Readiness {
-    let (database, migrations) = match db::pending_migrations(&state.db).await {
-        Ok(0) => (Check::up(), Check::up()),
-        Ok(pending) => (
-            Check::up(),
-            Check::down(format!("{pending} migration(s) pending")),
-        ),
-        Err(error) => {
-            tracing::warn!(%error, "readiness: database check failed");
-            (Check::down("database unreachable"), Check::down("unknown"))
-        }
-    };
-    Readiness::from_checks([("database", database), ("migrations", migrations)])
+    pgpool::migrations::readiness(&state.db, &db::MIGRATOR).await
 }
 
 /// Prometheus metrics: HTTP requests by route and status, and the connection pool.
 #[utoipa::path(get, path = "/metrics", tag = "operations", operation_id = "metrics",
     responses((status = 200, description = "Prometheus text exposition", content_type = "text/plain")))]
 pub async fn metrics(State(state): State<AppState>) -> Response {
-    let size = state.db.size();
-    let idle = u32::try_from(state.db.num_idle()).unwrap_or(u32::MAX);
-    metrics::gauge!("db_pool_connections", "state" => "idle").set(f64::from(idle));
-    metrics::gauge!("db_pool_connections", "state" => "in_use")
-        .set(f64::from(size.saturating_sub(idle)));
-    metrics::gauge!("db_pool_max_connections").set(f64::from(state.db.max_connections()));
+    state.db.record_metrics();
     http_kit::metrics::render()
 }
 

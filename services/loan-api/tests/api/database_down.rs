@@ -22,7 +22,7 @@ async fn app_behind_proxy() -> (TestApp, TcpProxy) {
     let proxy = TcpProxy::start(&db.server_address()).await;
     let url = db.url_through(proxy.address());
     let app = TestApp::spawn_on(db, url, |config| {
-        config.pool.acquire_timeout = ACQUIRE_TIMEOUT;
+        config.database.settings.acquire_timeout = ACQUIRE_TIMEOUT;
     })
     .await;
     (app, proxy)

@@ -117,8 +117,7 @@ impl TestApp {
 
     /// Loads the five demo loans.
     pub async fn seed(&self) {
-        let config = Config::new(self.db.url());
-        let pool = loan_api::db::pool(&config).unwrap();
+        let pool = pgpool::Config::new(self.db.url()).pool("test").unwrap();
         assert_eq!(loan_api::db::seed(&pool).await.unwrap(), 5);
         pool.close().await;
     }

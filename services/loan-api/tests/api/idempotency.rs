@@ -85,7 +85,7 @@ async fn the_same_key_with_a_different_application_is_a_422() {
 
 #[tokio::test]
 async fn concurrent_duplicates_create_exactly_one_loan() {
-    let app = TestApp::spawn_with(|config| config.pool.max_connections = 20).await;
+    let app = TestApp::spawn_with(|config| config.database.settings.max_connections = 20).await;
     let body = application();
     let responses = join_all((0..20).map(|_| post_with_key(&app, "burst", &body))).await;
 

@@ -118,7 +118,7 @@ async fn stopping_refuses_new_connections_and_lets_in_flight_requests_finish() {
     let url = db.url_through(proxy.address());
     // Room for the pool to open a connection through the slow proxy if it needs a new one.
     let mut app = TestApp::spawn_on(db, url, |config| {
-        config.pool.acquire_timeout = Duration::from_secs(15);
+        config.database.settings.acquire_timeout = Duration::from_secs(15);
     })
     .await;
     assert_eq!(app.get("/api/loans").await.status(), StatusCode::OK);
