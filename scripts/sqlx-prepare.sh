@@ -22,7 +22,7 @@ for migrations in services/*/migrations; do
     service=$(basename "$service_dir")
     scratch="sqlx_prepare_${service//-/_}"
     url="${DATABASE_URL%/*}/$scratch"
-    psql "$DATABASE_URL" -qX -v ON_ERROR_STOP=1 -c "DROP DATABASE IF EXISTS $scratch WITH (FORCE)" -c "CREATE DATABASE $scratch"
+    psql "$DATABASE_URL" -qX -v ON_ERROR_STOP=1 -c "SET client_min_messages = warning" -c "DROP DATABASE IF EXISTS $scratch WITH (FORCE)" -c "CREATE DATABASE $scratch"
     for file in "$migrations"/*.sql; do
         psql "$url" -qX -v ON_ERROR_STOP=1 -f "$file" >/dev/null
     done

@@ -16,7 +16,8 @@
 //! before returning `Ok`.
 //!
 //! [`Config`] reads the `DATABASE_URL` and `DB_*` settings every database service shares, and
-//! [`migrations`] applies embedded migrations and reports readiness.
+//! [`migrations`] applies embedded migrations and reports readiness, and [`problem`] says how a
+//! database error is answered.
 //!
 //! Also: a bounded size, an acquire timeout that covers connecting (so a database that is down or
 //! unreachable gives [`sqlx::Error::PoolTimedOut`] in bounded time, never a hang), retries while
@@ -25,6 +26,7 @@
 
 mod config;
 pub mod migrations;
+pub mod problem;
 
 pub use config::Config;
 

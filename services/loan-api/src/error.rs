@@ -63,7 +63,7 @@ impl ApiError {
             Self::Transition { .. } => StatusCode::CONFLICT,
             Self::PreconditionFailed { .. } => StatusCode::PRECONDITION_FAILED,
             Self::IdempotencyKeyReused => StatusCode::UNPROCESSABLE_ENTITY,
-            Self::Database(error) => database_status(error),
+            Self::Database(error) => pgpool::problem::status(error),
             Self::IdempotencyKeyBusy => StatusCode::SERVICE_UNAVAILABLE,
             Self::Serialization(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -111,48 +111,8 @@ impl IntoResponse for ApiError {
                 1,
             )
             .into_response(),
-            Self::Database(error) => database_problem(status, &error).into_response(),
+            Self::Database(error) => pgpool::problem::problem(&error, "loan database").into_response(),
             Self::Serialization(error) => Problem::internal().with_cause(error).into_response(),
         }
-    }
-}
-
-/// 503 when the database is unreachable, busy or restarting (the client may retry); 409 for a
-/// uniqueness clash; 500 for anything else.
-fn database_status(error: &sqlx::Error) -> StatusCode {
-    match error {
-        sqlx::Error::PoolTimedOut
-        | sqlx::Error::PoolClosed
-        | sqlx::Error::Io(_)
-        | sqlx::Error::Tls(_)
-        | sqlx::Error::Protocol(_)
-        | sqlx::Error::WorkerCrashed => StatusCode::SERVICE_UNAVAILABLE,
-        sqlx::Error::Database(db) => match db.code().as_deref() {
-            Some("23505") => StatusCode::CONFLICT,
-            // Connection exceptions, statement timeout, server shutting down or starting,
-            // too many connections, serialization failure.
-            Some(code)
-                if code.starts_with("08")
-                    || code.starts_with("57P")
-                    || matches!(code, "57014" | "53300" | "40001" | "40P01") =>
-            {
-                StatusCode::SERVICE_UNAVAILABLE
-            }
-            _ => StatusCode::INTERNAL_SERVER_ERROR,
-        },
-        _ => StatusCode::INTERNAL_SERVER_ERROR,
-    }
-}
-
-fn database_problem(status: StatusCode, error: &sqlx::Error) -> Problem {
-    match status {
-        StatusCode::SERVICE_UNAVAILABLE => {
-            Problem::unavailable("The loan database is unavailable; retry shortly.", 1)
-                .with_cause(error)
-        }
-        StatusCode::CONFLICT => {
-            Problem::new(status, "The request conflicts with an existing record.").with_cause(error)
-        }
-        _ => Problem::internal().with_cause(error),
     }
 }

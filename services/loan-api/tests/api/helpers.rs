@@ -1,7 +1,6 @@
 //! Starting the application for a test, and the requests tests make often.
 
 use std::net::SocketAddr;
-use std::time::Duration;
 
 use loan_api::config::Config;
 use loan_api::startup::Application;
@@ -10,6 +9,8 @@ use serde_json::{Value, json};
 use test_support::TestDatabase;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
+
+pub use test_support::http::{fields, problem};
 
 /// A running loan-api with its own database.
 pub struct TestApp {
@@ -52,11 +53,7 @@ impl TestApp {
         }));
         Self {
             address: SocketAddr::from(([127, 0, 0, 1], port)),
-            client: reqwest::Client::builder()
-                .no_proxy()
-                .timeout(Duration::from_secs(30))
-                .build()
-                .unwrap(),
+            client: test_support::http::client(),
             db,
             shutdown: Some(shutdown),
             server: Some(server),
@@ -164,36 +161,4 @@ pub fn application() -> Value {
         "term_months": 6,
         "interest_rate_apr": 28.5,
     })
-}
-
-/// Asserts a problem+json response with `status` and returns its body.
-pub async fn problem(response: Response, status: StatusCode) -> Value {
-    assert_eq!(response.status(), status);
-    assert_eq!(
-        response.headers()["content-type"],
-        "application/problem+json",
-        "a {status} must be problem+json"
-    );
-    let body: Value = response.json().await.unwrap();
-    assert_eq!(body["status"], status.as_u16());
-    for member in ["type", "title", "detail"] {
-        assert!(
-            body[member].is_string(),
-            "problem without `{member}`: {body}"
-        );
-    }
-    body
-}
-
-/// The fields named in a validation problem.
-pub fn fields(problem: &Value) -> Vec<String> {
-    problem["errors"]
-        .as_array()
-        .map(|errors| {
-            errors
-                .iter()
-                .map(|e| e["field"].as_str().unwrap().to_owned())
-                .collect()
-        })
-        .unwrap_or_default()
 }

@@ -1,0 +1,89 @@
+//! Settings, read once from the environment and validated before anything binds.
+//!
+//! | Variable | Default | Meaning |
+//! |---|---|---|
+//! | `DATABASE_URL`, `DB_*` | | the database and its pool: see `pgpool::Config` |
+//! | `PORT` | `8001` | TCP port, bound on all interfaces |
+//! | `CACHE_TTL_MS` | `1000` | longest a cached portfolio is served (changes invalidate it at once); `0` turns the cache off |
+//! | `REQUEST_TIMEOUT_MS` | `10000` | longest a request may run (503 beyond) |
+//! | `BODY_LIMIT_BYTES` | `65536` | largest request body (413 beyond) |
+//! | `SHUTDOWN_GRACE_SECONDS` | `20` | drain time after SIGTERM |
+//! | `MIGRATE_ON_START` | `true` | apply pending migrations when serving |
+//!
+//! Logging (`LOG_FORMAT`, `RUST_LOG`) and tracing (`OTEL_*`) are read by the telemetry crate.
+
+use std::time::Duration;
+
+use http_kit::env::{self, EnvError};
+use http_kit::middleware::Limits;
+
+/// The port served when `PORT` is unset.
+pub const DEFAULT_PORT: u16 = 8001;
+
+/// Everything the service needs to start.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Where the portfolio lives, and the pool's settings.
+    pub database: pgpool::Config,
+    /// The TCP port to listen on (all interfaces); 0 picks a free one (tests).
+    pub port: u16,
+    /// Longest a cached portfolio is served; zero turns the cache off.
+    pub cache_ttl: Duration,
+    /// Per-request limits.
+    pub limits: Limits,
+    /// How long in-flight requests may run after SIGTERM.
+    pub shutdown_grace: Duration,
+    /// Whether `serve` applies pending migrations first.
+    pub migrate_on_start: bool,
+}
+
+impl Config {
+    /// The defaults, for a database at `database_url`.
+    pub fn new(database_url: impl Into<String>) -> Self {
+        Self {
+            database: pgpool::Config::new(database_url),
+            port: DEFAULT_PORT,
+            cache_ttl: Duration::from_secs(1),
+            limits: Limits {
+                request_timeout: Duration::from_secs(10),
+                body_limit: 64 * 1024,
+            },
+            shutdown_grace: Duration::from_secs(20),
+            migrate_on_start: true,
+        }
+    }
+
+    /// Reads and validates every setting.
+    ///
+    /// # Errors
+    /// The first missing or invalid variable, by name.
+    pub fn from_env() -> Result<Self, EnvError> {
+        let defaults = Self {
+            database: pgpool::Config::from_env()?,
+            ..Self::new("")
+        };
+        Ok(Self {
+            port: env::integer("PORT", defaults.port, 1..=65535)?,
+            cache_ttl: env::millis("CACHE_TTL_MS", defaults.cache_ttl, 0..=3_600_000)?,
+            limits: Limits {
+                request_timeout: env::millis(
+                    "REQUEST_TIMEOUT_MS",
+                    defaults.limits.request_timeout,
+                    100..=600_000,
+                )?,
+                body_limit: env::integer(
+                    "BODY_LIMIT_BYTES",
+                    defaults.limits.body_limit,
+                    1024..=16 * 1024 * 1024,
+                )?,
+            },
+            shutdown_grace: env::seconds(
+                "SHUTDOWN_GRACE_SECONDS",
+                defaults.shutdown_grace,
+                0..=3600,
+            )?,
+            migrate_on_start: env::boolean("MIGRATE_ON_START", defaults.migrate_on_start)?,
+            ..defaults
+        })
+    }
+}
