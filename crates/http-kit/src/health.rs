@@ -27,6 +27,14 @@ impl Check {
         }
     }
 
+    /// A dependency that answers, with a note on how it is doing.
+    pub fn up_with(detail: impl Into<String>) -> Self {
+        Self {
+            status: "up",
+            detail: Some(detail.into()),
+        }
+    }
+
     /// A dependency that does not, and why.
     pub fn down(detail: impl Into<String>) -> Self {
         Self {
@@ -53,10 +61,16 @@ pub struct Readiness {
 impl Readiness {
     /// Builds the report from named checks.
     pub fn from_checks(checks: impl IntoIterator<Item = (&'static str, Check)>) -> Self {
-        let checks: BTreeMap<String, Check> = checks
-            .into_iter()
-            .map(|(name, check)| (name.to_owned(), check))
-            .collect();
+        Self::from_named_checks(
+            checks
+                .into_iter()
+                .map(|(name, check)| (name.to_owned(), check)),
+        )
+    }
+
+    /// Builds the report from checks whose names are known only at run time.
+    pub fn from_named_checks(checks: impl IntoIterator<Item = (String, Check)>) -> Self {
+        let checks: BTreeMap<String, Check> = checks.into_iter().collect();
         let status = if checks.values().all(Check::is_up) {
             "ready"
         } else {

@@ -49,7 +49,9 @@ pub async fn serve(
     grace: Duration,
 ) -> std::io::Result<()> {
     let (started_draining, draining) = oneshot::channel::<()>();
-    let server = axum::serve(listener, router).with_graceful_shutdown(async move {
+    // Connection info lets handlers see the peer's address (the gateway rate-limits by it).
+    let service = router.into_make_service_with_connect_info::<std::net::SocketAddr>();
+    let server = axum::serve(listener, service).with_graceful_shutdown(async move {
         shutdown.await;
         let _ = started_draining.send(());
     });

@@ -298,15 +298,15 @@ impl TraceContext {
 
     /// The trace id as 32 lower-case hex digits.
     pub fn trace_id(&self) -> String {
-        encode_hex(&self.trace_id)
+        hex::encode(self.trace_id)
     }
 
     /// The `traceparent` value that makes the next hop a child of this one.
     pub fn traceparent(&self) -> String {
         format!(
             "00-{}-{}-{}",
-            encode_hex(&self.trace_id),
-            encode_hex(&self.span_id),
+            hex::encode(self.trace_id),
+            hex::encode(self.span_id),
             if self.sampled { "01" } else { "00" }
         )
     }
@@ -338,16 +338,6 @@ fn decode_hex<const N: usize>(text: &str) -> Option<[u8; N]> {
         *byte = u8::from_str_radix(text.get(index * 2..index * 2 + 2)?, 16).ok()?;
     }
     Some(bytes)
-}
-
-fn encode_hex(bytes: &[u8]) -> String {
-    const DIGITS: &[u8; 16] = b"0123456789abcdef";
-    let mut text = String::with_capacity(bytes.len() * 2);
-    for byte in bytes {
-        text.push(char::from(DIGITS[usize::from(byte >> 4)]));
-        text.push(char::from(DIGITS[usize::from(byte & 0x0f)]));
-    }
-    text
 }
 
 struct HeaderExtractor<'a>(&'a http::HeaderMap);

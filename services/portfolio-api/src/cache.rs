@@ -13,7 +13,6 @@
 //! One request reloads an expired snapshot while the others wait for it, so an expiry costs two
 //! queries, not one per waiting request.
 
-use std::fmt::Write;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, PoisonError, RwLock};
 use std::time::{Duration, Instant};
@@ -44,10 +43,7 @@ pub struct Rendered {
 impl Rendered {
     fn new(json: Vec<u8>) -> Self {
         let digest = Sha256::digest(&json);
-        let hex = digest[..8].iter().fold(String::new(), |mut hex, byte| {
-            let _ = write!(hex, "{byte:02x}");
-            hex
-        });
+        let hex = hex::encode(&digest[..8]);
         Self {
             etag: HeaderValue::from_str(&format!("\"{hex}\""))
                 .unwrap_or_else(|_| HeaderValue::from_static("\"0\"")),
