@@ -158,6 +158,12 @@ fn merge(
             }
         }
     }
+    let schemas = reachable_schemas(&paths, schemas);
+    let used_tags: Vec<Value> = tags
+        .into_iter()
+        .filter(|tag| paths.values().any(|item| uses_tag(item, &tag["name"])))
+        .collect();
+    let tags = used_tags;
     let mut document = json!({
         "openapi": "3.1.0",
         "info": {
@@ -179,6 +185,57 @@ fn merge(
         document["x-unavailable-upstreams"] = Value::Array(unavailable);
     }
     document
+}
+
+/// Only the schemas the public paths refer to, directly or through other schemas.
+fn reachable_schemas(
+    paths: &BTreeMap<String, Value>,
+    mut all: Map<String, Value>,
+) -> Map<String, Value> {
+    let mut pending: Vec<String> = Vec::new();
+    for item in paths.values() {
+        collect_refs(item, &mut pending);
+    }
+    let mut kept = Map::new();
+    while let Some(name) = pending.pop() {
+        if kept.contains_key(&name) {
+            continue;
+        }
+        if let Some(schema) = all.remove(&name) {
+            collect_refs(&schema, &mut pending);
+            kept.insert(name, schema);
+        }
+    }
+    kept
+}
+
+fn collect_refs(value: &Value, into: &mut Vec<String>) {
+    match value {
+        Value::Object(object) => {
+            for (key, child) in object {
+                match (key.as_str(), child.as_str()) {
+                    ("$ref", Some(reference)) => {
+                        if let Some(name) = reference.strip_prefix("#/components/schemas/") {
+                            into.push(name.to_owned());
+                        }
+                    }
+                    _ => collect_refs(child, into),
+                }
+            }
+        }
+        Value::Array(items) => items.iter().for_each(|child| collect_refs(child, into)),
+        _ => {}
+    }
+}
+
+fn uses_tag(item: &Value, tag: &Value) -> bool {
+    item.as_object().is_some_and(|operations| {
+        operations.values().any(|operation| {
+            operation["tags"]
+                .as_array()
+                .is_some_and(|tags| tags.contains(tag))
+        })
+    })
 }
 
 /// Marks POST, PUT, PATCH and DELETE operations as needing the API key.
