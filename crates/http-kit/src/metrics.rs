@@ -4,10 +4,11 @@
 //! route template and status; services add their own (database pool gauges, …) with the
 //! `metrics` macros before calling [`render`].
 
-use std::sync::OnceLock;
+use std::collections::HashMap;
+use std::sync::{OnceLock, PoisonError, RwLock};
 use std::time::Duration;
 
-use axum::http::{HeaderValue, header};
+use axum::http::{HeaderValue, Method, header};
 use axum::response::{IntoResponse, Response};
 use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
 
@@ -43,15 +44,50 @@ fn handle() -> Option<&'static PrometheusHandle> {
         .as_ref()
 }
 
+/// Names the route a response belongs to, for the HTTP metrics, when axum's route template does
+/// not (a fallback handler such as the gateway's proxy sets it to its own route).
+#[derive(Debug, Clone)]
+pub struct RouteLabel(pub String);
+
+/// The request counter and latency histogram of one (route, method, status), registered once:
+/// looking a labelled metric up in the recorder allocates its labels on every call.
+type Handles = (metrics::Counter, metrics::Histogram);
+
+/// Handles by route, then by method and status.
+type HandleTable = HashMap<String, HashMap<(Method, u16), Handles>>;
+
+static HANDLES: OnceLock<RwLock<HandleTable>> = OnceLock::new();
+
 /// Records one finished HTTP request.
-pub(crate) fn record_request(method: &str, route: &str, status: u16, elapsed: Duration) {
-    let labels = [
-        ("method", method.to_owned()),
-        ("route", route.to_owned()),
-        ("status", status.to_string()),
-    ];
-    metrics::counter!("http_requests_total", &labels).increment(1);
-    metrics::histogram!("http_request_duration_seconds", &labels).record(elapsed.as_secs_f64());
+pub(crate) fn record_request(method: &Method, route: &str, status: u16, elapsed: Duration) {
+    let table = HANDLES.get_or_init(RwLock::default);
+    let key = (method.clone(), status);
+    let cached = table
+        .read()
+        .unwrap_or_else(PoisonError::into_inner)
+        .get(route)
+        .and_then(|by_status| by_status.get(&key))
+        .cloned();
+    let (counter, histogram) = cached.unwrap_or_else(|| {
+        let labels = [
+            ("method", method.to_string()),
+            ("route", route.to_owned()),
+            ("status", status.to_string()),
+        ];
+        let handles = (
+            metrics::counter!("http_requests_total", &labels),
+            metrics::histogram!("http_request_duration_seconds", &labels),
+        );
+        table
+            .write()
+            .unwrap_or_else(PoisonError::into_inner)
+            .entry(route.to_owned())
+            .or_default()
+            .insert(key, handles.clone());
+        handles
+    });
+    counter.increment(1);
+    histogram.record(elapsed.as_secs_f64());
 }
 
 /// The Prometheus text exposition of every metric recorded so far.

@@ -122,7 +122,11 @@ async fn envelope(State(timeout): State<Duration>, mut request: Request, next: N
     } else {
         tracing::info!(%method, %path, %route, status, latency_ms, request_id = %id_text, %trace_id, "request completed");
     }
-    crate::metrics::record_request(method.as_str(), &route, status, elapsed);
+    let route = response
+        .extensions()
+        .get::<crate::metrics::RouteLabel>()
+        .map_or(route.as_str(), |label| label.0.as_str());
+    crate::metrics::record_request(&method, route, status, elapsed);
     response
 }
 

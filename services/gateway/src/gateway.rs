@@ -55,6 +55,8 @@ impl Gateway {
     /// # Errors
     /// When the keys are invalid (validation already checked them).
     pub fn new(config: &GatewayConfig) -> Result<Self, String> {
+        // Metric handles are registered as upstreams are built: the recorder must exist first.
+        http_kit::metrics::install();
         let upstreams: Vec<(Arc<Upstream>, HttpClient)> = config
             .upstreams
             .iter()

@@ -11,6 +11,7 @@ use axum::response::{IntoResponse, Response};
 use http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode, header};
 use http_body_util::Full;
 use http_kit::Problem;
+use http_kit::metrics::RouteLabel;
 use telemetry::TraceContext;
 use tokio::time::{Duration, Instant};
 
@@ -75,13 +76,9 @@ pub async fn handle(State(gateway): State<Arc<Gateway>>, request: Request) -> Re
         .into_response()
     };
     rate_limit_headers(response.headers_mut(), decision);
-    metrics::counter!(
-        "gateway_requests_total",
-        "route" => route.config.prefix.clone(),
-        "upstream" => route.upstream.name.clone(),
-        "status" => response.status().as_u16().to_string(),
-    )
-    .increment(1);
+    response
+        .extensions_mut()
+        .insert(RouteLabel(route.config.prefix.clone()));
     response
 }
 
@@ -328,14 +325,9 @@ async fn send_with_retries(gateway: &Gateway, route: &Route, attempt: &Attempt) 
             Outcome::Failed(_) => false,
         };
         upstream.report(&replica, success);
-        metrics::histogram!("gateway_upstream_duration_seconds", "upstream" => upstream.name.clone())
-            .record(started.elapsed().as_secs_f64());
-        metrics::counter!(
-            "gateway_upstream_attempts_total",
-            "upstream" => upstream.name.clone(),
-            "outcome" => outcome_label(&outcome),
-        )
-        .increment(1);
+        upstream
+            .metrics
+            .record_attempt(outcome_label(&outcome), started.elapsed());
 
         let last_chance = !should_retry(
             &outcome,
@@ -352,8 +344,7 @@ async fn send_with_retries(gateway: &Gateway, route: &Route, attempt: &Attempt) 
             return into_response(outcome, &upstream.name, route.config.timeout_ms);
         }
         upstream.breaker.record(false);
-        metrics::counter!("gateway_retries_total", "upstream" => upstream.name.clone())
-            .increment(1);
+        upstream.metrics.retries.increment(1);
         tracing::debug!(upstream = %upstream.name, replica = %replica.address, attempts, "retrying on another replica");
     }
 }

@@ -38,6 +38,52 @@ pub struct Upstream {
     replicas: RwLock<Arc<Vec<Arc<Replica>>>>,
     /// Fails fast while the upstream is failing.
     pub breaker: Breaker,
+    /// Attempts, their latency, and retries.
+    pub metrics: UpstreamMetrics,
+}
+
+/// The upstream's metric handles, registered once.
+#[derive(Debug)]
+pub struct UpstreamMetrics {
+    attempts: Vec<(&'static str, metrics::Counter)>,
+    duration: metrics::Histogram,
+    /// `gateway_retries_total`.
+    pub retries: metrics::Counter,
+}
+
+impl UpstreamMetrics {
+    /// The outcomes an attempt is counted under.
+    pub const OUTCOMES: [&'static str; 6] = [
+        "answered",
+        "5xx",
+        "connect_error",
+        "transport_error",
+        "timeout",
+        "too_large",
+    ];
+
+    fn new(upstream: &str) -> Self {
+        let name = upstream.to_owned();
+        Self {
+            attempts: Self::OUTCOMES
+                .iter()
+                .map(|outcome| {
+                    let counter = metrics::counter!("gateway_upstream_attempts_total", "upstream" => name.clone(), "outcome" => *outcome);
+                    (*outcome, counter)
+                })
+                .collect(),
+            duration: metrics::histogram!("gateway_upstream_duration_seconds", "upstream" => name.clone()),
+            retries: metrics::counter!("gateway_retries_total", "upstream" => name),
+        }
+    }
+
+    /// Counts one attempt with its outcome (one of [`Self::OUTCOMES`]) and latency.
+    pub fn record_attempt(&self, outcome: &str, elapsed: Duration) {
+        if let Some((_, counter)) = self.attempts.iter().find(|(known, _)| *known == outcome) {
+            counter.increment(1);
+        }
+        self.duration.record(elapsed.as_secs_f64());
+    }
 }
 
 /// One address of an upstream.
@@ -125,6 +171,7 @@ impl Upstream {
             .unwrap_or_default();
         Self {
             name: config.name.clone(),
+            metrics: UpstreamMetrics::new(&config.name),
             authority,
             targets,
             replicas: RwLock::new(Arc::new(Vec::new())),
