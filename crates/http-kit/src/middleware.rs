@@ -7,8 +7,8 @@
 //!    request id and trace id into every log line; the [`telemetry::TraceContext`] goes into the
 //!    request's extensions for handlers that call other services;
 //! 3. **timeout**: a request that runs longer than the limit gets a 503 problem;
-//! 4. **problem bodies**: any error response that is not already JSON (axum's 405, a 413, …)
-//!    is rewritten as problem+json;
+//! 4. **problem bodies**: any error response that is neither JSON nor an HTML page (axum's 405,
+//!    a 413, …) is rewritten as problem+json;
 //! 5. **access log and metrics**, and the logged cause of any 5xx.
 //!
 //! Inside it, a panicking handler becomes an opaque 500 problem (tower-http's `CatchPanic`), and
@@ -136,12 +136,13 @@ fn problem_body(response: Response, method: &Method) -> Response {
     if !(status.is_client_error() || status.is_server_error()) {
         return response;
     }
-    let is_json = response
+    // JSON bodies are already problems (or deliberate); HTML error pages are the web tier's.
+    let deliberate = response
         .headers()
         .get(header::CONTENT_TYPE)
         .and_then(|value| value.to_str().ok())
-        .is_some_and(|value| value.contains("json"));
-    if is_json {
+        .is_some_and(|value| value.contains("json") || value.starts_with("text/html"));
+    if deliberate {
         return response;
     }
     let detail = match status {

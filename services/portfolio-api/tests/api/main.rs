@@ -7,8 +7,6 @@
     clippy::panic,
     unreachable_pub
 )]
-// The contract's figures read best as the contract writes them.
-#![allow(clippy::unreadable_literal)]
 
 mod assets;
 mod cache;
