@@ -141,9 +141,11 @@ def parse_duration_ms(text: str) -> float:
     return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60000.0}[unit]
 
 
-def wrk(name: str, url: str, script: Path, connections: int, seconds: int) -> Result:
+def wrk(name: str, url: str, script: Path | None, connections: int, seconds: int) -> Result:
+    """Runs wrk on the load CPU; a Lua `script` only where requests vary (it costs wrk time)."""
+    scripted = ["-s", str(script)] if script else []
     out = run(["taskset", "-c", LOAD_CPU, "wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--latency",
-               "-s", str(script), url]).stdout
+               *scripted, url]).stdout
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
     requests = int(re.search(r"(\d+) requests in", out).group(1))
     p50 = re.search(r"50%\s+([\d.]+\w+)", out)
@@ -261,9 +263,9 @@ def bench_loan(args, pg: Postgres, binaries: Path, workdir: Path, env: dict) -> 
         same_query_latency = statistics.median(latency for _, latency, _ in rounds if latency is not None)
         results = [median_result("GET /api/loans/{id}", [result for _, _, result in rounds])]
         for name, path, script_path in [
-            ("GET /api/loans (page of 100)", "/api/loans", lua / "plain.lua"),
+            ("GET /api/loans (page of 100)", "/api/loans", None),
             ("POST /api/loans", "/api/loans", lua / "create_loan.lua"),
-            ("GET /api/stats", "/api/stats", lua / "plain.lua"),
+            ("GET /api/stats", "/api/stats", None),
         ]:
             print(f"loan-api: wrk {name}…", file=sys.stderr)
             wrk(name, base + path, script_path, args.connections, 3)
@@ -372,11 +374,11 @@ def bench_portfolio(args, pg: Postgres, binaries: Path, workdir: Path) -> list[s
                 pgbench_args = ["-M", "prepared", "-c", str(args.connections), "-f", str(script)]
                 print(f"portfolio-api: {path} ({label}) against pgbench…", file=sys.stderr)
                 pgbench(pg, "portfolio", pgbench_args, 2)
-                wrk("warm-up", f"http://127.0.0.1:{port}{path}", lua / "plain.lua", args.connections, 2)
+                wrk("warm-up", f"http://127.0.0.1:{port}{path}", None, args.connections, 2)
                 rounds = []
                 for _ in range(args.rounds):
                     tps, _ = pgbench(pg, "portfolio", pgbench_args, args.duration)
-                    rounds.append((tps, wrk(path, f"http://127.0.0.1:{port}{path}", lua / "plain.lua", args.connections, args.duration)))
+                    rounds.append((tps, wrk(path, f"http://127.0.0.1:{port}{path}", None, args.connections, args.duration)))
                 ratios = [r.rps / tps for tps, r in rounds]
                 result = median_result(f"GET {path} ({label})", [r for _, r in rounds])
                 rows.append(result)

@@ -19,6 +19,9 @@ const LATENCY_BUCKETS: &[f64] = &[
 
 static HANDLE: OnceLock<Option<PrometheusHandle>> = OnceLock::new();
 
+/// How often histogram samples are folded into buckets.
+const UPKEEP_INTERVAL: Duration = Duration::from_secs(5);
+
 /// Installs the global recorder (once per process; later calls are no-ops).
 pub fn install() {
     handle();
@@ -34,7 +37,10 @@ fn handle() -> Option<&'static PrometheusHandle> {
                 )
                 .and_then(PrometheusBuilder::install_recorder);
             match builder {
-                Ok(handle) => Some(handle),
+                Ok(handle) => {
+                    spawn_upkeep(handle.clone());
+                    Some(handle)
+                }
                 Err(error) => {
                     tracing::warn!(%error, "metrics recorder not installed; /metrics will be empty");
                     None
@@ -57,6 +63,22 @@ type Handles = (metrics::Counter, metrics::Histogram);
 type HandleTable = HashMap<String, HashMap<(Method, u16), Handles>>;
 
 static HANDLES: OnceLock<RwLock<HandleTable>> = OnceLock::new();
+
+/// Histogram samples are held raw until upkeep folds them into buckets; without it they would
+/// pile up between scrapes (or forever, if nothing scrapes).
+fn spawn_upkeep(handle: PrometheusHandle) {
+    let spawned = std::thread::Builder::new()
+        .name("metrics-upkeep".to_owned())
+        .spawn(move || {
+            loop {
+                std::thread::sleep(UPKEEP_INTERVAL);
+                handle.run_upkeep();
+            }
+        });
+    if let Err(error) = spawned {
+        tracing::warn!(%error, "cannot start metrics upkeep; histograms will grow until scraped");
+    }
+}
 
 /// Records one finished HTTP request.
 pub(crate) fn record_request(method: &Method, route: &str, status: u16, elapsed: Duration) {

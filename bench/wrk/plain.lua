@@ -1,1 +1,0 @@
--- The URL as given, unchanged; kept as a script so every run counts non-2xx answers the same way.
