@@ -3,9 +3,10 @@
 //! | Variable | Default | Meaning |
 //! |---|---|---|
 //! | `API_URL` | `http://127.0.0.1:8002` | the gateway (through the internal nginx tier in the stack) |
-//! | `API_KEY` | unset | the web tier's own API key, with `loans:write`, for the loan console's writes |
+//! | `API_KEY` (or `API_KEY_FILE`) | unset | the web tier's own API key, with `loans:write`, for the loan console's writes |
 //! | `API_TIMEOUT_MS` | `3000` | longest wait for the API before a page says it is slow |
-//! | `CSRF_SECRET` | random per process | signs form tokens; set it (32+ characters) when running several replicas |
+//! | `API_PASSTHROUGH_TIMEOUT_MS` | `10000` | longest wait for the gateway's answer to a passed-through `/api/…` request; longer than the gateway's own route timeouts, so its answer (a 503, say) reaches the client instead of a 504 from here |
+//! | `CSRF_SECRET` (or `CSRF_SECRET_FILE`) | random per process | signs form tokens; set it (32+ characters) when running several replicas |
 //! | `COOKIE_SECURE` | `true` | mark cookies `Secure` (served over HTTPS by the edge) |
 //! | `PORT` | `3000` | TCP port, bound on all interfaces |
 //! | `SHUTDOWN_GRACE_SECONDS` | `20` | drain time after SIGTERM |
@@ -27,6 +28,8 @@ pub struct Config {
     pub api_key: Option<String>,
     /// Longest wait for the API.
     pub api_timeout: Duration,
+    /// Longest wait for a passed-through `/api/…` request.
+    pub passthrough_timeout: Duration,
     /// Signs CSRF tokens (a secret).
     pub csrf_secret: Vec<u8>,
     /// Whether cookies are `Secure`.
@@ -44,6 +47,7 @@ impl Config {
             api_url: api_url.into().trim_end_matches('/').to_owned(),
             api_key: None,
             api_timeout: Duration::from_secs(3),
+            passthrough_timeout: Duration::from_secs(10),
             csrf_secret: random_secret(),
             cookie_secure: true,
             port: DEFAULT_PORT,
@@ -65,9 +69,14 @@ impl Config {
             ));
         }
         let mut config = Self::new(api_url);
-        config.api_key = env::optional("API_KEY");
+        config.api_key = env::secret("API_KEY")?;
         config.api_timeout = env::millis("API_TIMEOUT_MS", config.api_timeout, 100..=60_000)?;
-        if let Some(secret) = env::optional("CSRF_SECRET") {
+        config.passthrough_timeout = env::millis(
+            "API_PASSTHROUGH_TIMEOUT_MS",
+            config.passthrough_timeout,
+            100..=300_000,
+        )?;
+        if let Some(secret) = env::secret("CSRF_SECRET")? {
             if secret.len() < 32 {
                 return Err(EnvError::new(
                     "CSRF_SECRET",
@@ -98,6 +107,7 @@ impl fmt::Debug for Config {
             .field("api_url", &self.api_url)
             .field("api_key", &self.api_key.as_ref().map(|_| "<set>"))
             .field("api_timeout", &self.api_timeout)
+            .field("passthrough_timeout", &self.passthrough_timeout)
             .field("cookie_secure", &self.cookie_secure)
             .field("port", &self.port)
             .finish()

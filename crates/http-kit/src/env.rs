@@ -42,6 +42,35 @@ pub fn optional(variable: &'static str) -> Option<String> {
         .filter(|value| !value.trim().is_empty())
 }
 
+/// A secret: the variable's value, or the contents of the file `<variable>_FILE` names (as
+/// Docker and Kubernetes mount secrets), without a trailing newline. `None` when neither is set.
+///
+/// # Errors
+/// When `<variable>_FILE` names a file that cannot be read.
+pub fn secret(variable: &'static str) -> Result<Option<String>, EnvError> {
+    if let Some(value) = optional(variable) {
+        return Ok(Some(value));
+    }
+    let file_variable = format!("{variable}_FILE");
+    let Some(path) = std::env::var(&file_variable)
+        .ok()
+        .filter(|path| !path.trim().is_empty())
+    else {
+        return Ok(None);
+    };
+    std::fs::read_to_string(path.trim())
+        .map(|contents| {
+            Some(contents.trim_end_matches(['\n', '\r']).to_owned())
+                .filter(|value| !value.is_empty())
+        })
+        .map_err(|error| {
+            EnvError::new(
+                variable,
+                format!("{file_variable} names a file that cannot be read: {error}"),
+            )
+        })
+}
+
 /// The variable's value.
 ///
 /// # Errors

@@ -3,6 +3,7 @@
 //! | Variable | Default | Meaning |
 //! |---|---|---|
 //! | `DATABASE_URL` | required | `postgres://user:password@host:5432/database` (never logged) |
+//! | `DATABASE_PASSWORD` or `DATABASE_PASSWORD_FILE` | unset | the password, when it is kept out of the URL (secret stores) |
 //! | `DB_MAX_CONNECTIONS` | `10` | pool size |
 //! | `DB_ACQUIRE_TIMEOUT_MS` | `2000` | longest wait for a connection; then the request gets a 503 |
 //! | `DB_STATEMENT_TIMEOUT_MS` | `5000` | PostgreSQL `statement_timeout` |
@@ -23,6 +24,8 @@ use crate::{Pool, Settings};
 pub struct Config {
     /// The connection URL. A secret: `Debug` shows only host, port and database.
     pub url: String,
+    /// The password, when it is not in the URL.
+    pub password: Option<String>,
     /// Pool sizes and limits.
     pub settings: Settings,
     /// PostgreSQL `statement_timeout` for every connection.
@@ -34,6 +37,7 @@ impl Config {
     pub fn new(url: impl Into<String>) -> Self {
         Self {
             url: url.into(),
+            password: None,
             settings: Settings::default(),
             statement_timeout: Duration::from_secs(5),
         }
@@ -55,7 +59,10 @@ impl Config {
                 "is not a valid PostgreSQL URL (postgres://user:password@host:5432/database)",
             ));
         }
-        let defaults = Self::new(url);
+        let defaults = Self {
+            password: env::secret("DATABASE_PASSWORD")?,
+            ..Self::new(url)
+        };
         Ok(Self {
             settings: Settings {
                 max_connections: env::integer(
@@ -95,9 +102,12 @@ impl Config {
     /// When the URL cannot be parsed.
     pub fn pool(&self, application_name: &str) -> Result<Pool, sqlx::Error> {
         let statement_timeout = self.statement_timeout.as_millis().to_string();
-        let options = PgConnectOptions::from_str(&self.url)?
+        let mut options = PgConnectOptions::from_str(&self.url)?
             .application_name(application_name)
             .options([("statement_timeout", statement_timeout.as_str())]);
+        if let Some(password) = &self.password {
+            options = options.password(password);
+        }
         Ok(Pool::new(options, self.settings))
     }
 

@@ -47,8 +47,20 @@ impl Config {
                 EnvError::new("GATEWAY_CONFIG", format!("cannot read {path}: {error}"))
             })?,
         };
-        let gateway = GatewayConfig::parse(&text, |name| std::env::var(name).ok())
-            .map_err(|reason| EnvError::new("GATEWAY_CONFIG", reason))?;
+        // `${NAME}` also reads NAME_FILE, so API_KEYS can come from a mounted secret.
+        let unreadable = std::cell::RefCell::new(None);
+        let lookup = |name: &str| match secret_by_name(name) {
+            Ok(value) => value,
+            Err(error) => {
+                unreadable.borrow_mut().get_or_insert(error);
+                None
+            }
+        };
+        let parsed = GatewayConfig::parse(&text, lookup);
+        if let Some(error) = unreadable.into_inner() {
+            return Err(error);
+        }
+        let gateway = parsed.map_err(|reason| EnvError::new("GATEWAY_CONFIG", reason))?;
         Ok(Self {
             port: env::integer("PORT", DEFAULT_PORT, 1..=65535)?,
             shutdown_grace: env::seconds(
@@ -59,6 +71,13 @@ impl Config {
             gateway,
         })
     }
+}
+
+/// A variable named at run time, or its `_FILE`.
+fn secret_by_name(name: &str) -> Result<Option<String>, EnvError> {
+    // EnvError names are static: leak the (few, configuration-time) names read this way.
+    let name: &'static str = Box::leak(name.to_owned().into_boxed_str());
+    env::secret(name)
 }
 
 /// The contents of the configuration file.

@@ -9,6 +9,7 @@
 //! | `SHUTDOWN_GRACE_SECONDS` | `20` | drain time after SIGTERM |
 //! | `IDEMPOTENCY_TTL_SECONDS` | `86400` | how long an `Idempotency-Key` is remembered |
 //! | `MIGRATE_ON_START` | `true` | apply pending migrations when serving |
+//! | `SEED_ON_START` | `false` | load the demo data (idempotent) after migrating |
 //!
 //! Logging (`LOG_FORMAT`, `RUST_LOG`) and tracing (`OTEL_*`) are read by the telemetry crate.
 
@@ -35,6 +36,8 @@ pub struct Config {
     pub idempotency_ttl: Duration,
     /// Whether `serve` applies pending migrations first.
     pub migrate_on_start: bool,
+    /// Whether `serve` loads the demo data (idempotently) after migrating.
+    pub seed_on_start: bool,
 }
 
 impl Config {
@@ -50,6 +53,7 @@ impl Config {
             shutdown_grace: Duration::from_secs(20),
             idempotency_ttl: Duration::from_secs(24 * 60 * 60),
             migrate_on_start: true,
+            seed_on_start: false,
         }
     }
 
@@ -87,6 +91,7 @@ impl Config {
                 60..=30 * 86_400,
             )?,
             migrate_on_start: env::boolean("MIGRATE_ON_START", defaults.migrate_on_start)?,
+            seed_on_start: env::boolean("SEED_ON_START", defaults.seed_on_start)?,
             ..defaults
         })
     }

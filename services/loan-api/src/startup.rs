@@ -50,6 +50,10 @@ impl Application {
         if config.migrate_on_start {
             pgpool::migrations::apply(&pool, &db::MIGRATOR).await?;
         }
+        if config.seed_on_start {
+            let inserted = db::seed(&pool).await?;
+            tracing::info!(inserted, "demo data seeded");
+        }
         let listener = TcpListener::bind((Ipv4Addr::UNSPECIFIED, config.port)).await?;
         let state = AppState {
             db: pool.clone(),

@@ -9,6 +9,7 @@
 //! | `BODY_LIMIT_BYTES` | `65536` | largest request body (413 beyond) |
 //! | `SHUTDOWN_GRACE_SECONDS` | `20` | drain time after SIGTERM |
 //! | `MIGRATE_ON_START` | `true` | apply pending migrations when serving |
+//! | `SEED_ON_START` | `false` | load the demo data (idempotent) after migrating |
 //!
 //! Logging (`LOG_FORMAT`, `RUST_LOG`) and tracing (`OTEL_*`) are read by the telemetry crate.
 
@@ -35,6 +36,8 @@ pub struct Config {
     pub shutdown_grace: Duration,
     /// Whether `serve` applies pending migrations first.
     pub migrate_on_start: bool,
+    /// Whether `serve` loads the demo data (idempotently) after migrating.
+    pub seed_on_start: bool,
 }
 
 impl Config {
@@ -50,6 +53,7 @@ impl Config {
             },
             shutdown_grace: Duration::from_secs(20),
             migrate_on_start: true,
+            seed_on_start: false,
         }
     }
 
@@ -83,6 +87,7 @@ impl Config {
                 0..=3600,
             )?,
             migrate_on_start: env::boolean("MIGRATE_ON_START", defaults.migrate_on_start)?,
+            seed_on_start: env::boolean("SEED_ON_START", defaults.seed_on_start)?,
             ..defaults
         })
     }

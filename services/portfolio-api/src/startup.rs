@@ -49,6 +49,10 @@ impl Application {
         if config.migrate_on_start {
             pgpool::migrations::apply(&pool, &db::MIGRATOR).await?;
         }
+        if config.seed_on_start {
+            let inserted = db::seed(&pool).await?;
+            tracing::info!(inserted, "demo data seeded");
+        }
         let listener = TcpListener::bind((Ipv4Addr::UNSPECIFIED, config.port)).await?;
         let cache = Arc::new(Cache::new(config.cache_ttl));
         let state = AppState {

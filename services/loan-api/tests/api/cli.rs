@@ -59,6 +59,8 @@ fn each_bad_setting_is_named_and_no_secret_is_echoed() {
         ("DB_ACQUIRE_TIMEOUT_MS", "soon"),
         ("REQUEST_TIMEOUT_MS", "-1"),
         ("MIGRATE_ON_START", "perhaps"),
+        ("SEED_ON_START", "perhaps"),
+        ("DATABASE_PASSWORD_FILE", "/nonexistent/loans_db_password"),
         ("LOG_FORMAT", "xml"),
         ("RUST_LOG", "loan_api=loudest"),
     ];
