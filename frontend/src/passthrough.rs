@@ -40,10 +40,14 @@ pub async fn forward(State(state): State<AppState>, request: Request) -> Respons
         .uri
         .path_and_query()
         .map_or("/", |value| value.as_str());
-    let mut outgoing = state.api.http().request(
-        parts.method.clone(),
-        format!("{}{path_and_query}", state.api.base()),
-    );
+    let mut outgoing = state
+        .api
+        .http()
+        .request(
+            parts.method.clone(),
+            format!("{}{path_and_query}", state.api.base()),
+        )
+        .timeout(state.passthrough_timeout);
     for (name, value) in &parts.headers {
         if !HOP_BY_HOP.contains(&name.as_str())
             && *name != header::HOST

@@ -20,6 +20,8 @@ pub struct AppState {
     pub api: Api,
     /// Form tokens.
     pub csrf: Csrf,
+    /// Longest wait for a passed-through `/api/…` request.
+    pub passthrough_timeout: Duration,
 }
 
 /// A built, bound, not-yet-serving web tier.
@@ -39,9 +41,11 @@ impl Application {
         let state = AppState {
             api: Api::new(&config.api_url, config.api_key.clone(), config.api_timeout)?,
             csrf: Csrf::new(config.csrf_secret.clone(), config.cookie_secure),
+            passthrough_timeout: config.passthrough_timeout,
         };
         let limits = Limits {
-            request_timeout: config.api_timeout * 2 + Duration::from_secs(1),
+            request_timeout: (config.api_timeout * 2).max(config.passthrough_timeout)
+                + Duration::from_secs(1),
             body_limit: 1024 * 1024,
         };
         let listener = TcpListener::bind((Ipv4Addr::UNSPECIFIED, config.port)).await?;

@@ -161,3 +161,20 @@ async fn api_calls_pass_through_unchanged() {
         r#"{"borrower_id":"b","amount":"10","currency":"KES"}"#
     );
 }
+
+#[tokio::test]
+async fn passed_through_calls_wait_for_the_gateway_longer_than_pages_do() {
+    // Pages give up after API_TIMEOUT_MS (500 ms here); an /api/… call waits for the
+    // gateway's own answer, which may come after its retries.
+    let gateway = StubGateway::start().await;
+    let web = TestWeb::start(&gateway.url).await;
+    gateway.slow_down(Duration::from_millis(1200));
+    let response = web
+        .client
+        .get(web.url(&format!("/api/loans/{LOAN_ID}")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(web.get("/stats").await.0, StatusCode::GATEWAY_TIMEOUT);
+}
