@@ -1,7 +1,7 @@
 #!/bin/bash
 # The parts of the official postgres image's entrypoint this project relies on: initialise an
-# empty PGDATA with POSTGRES_USER/POSTGRES_PASSWORD/POSTGRES_DB, run the init scripts once, then
-# run the server as the postgres user, listening on all interfaces with password auth.
+# empty PGDATA with POSTGRES_USER/POSTGRES_PASSWORD(_FILE)/POSTGRES_DB, run the init scripts
+# once, then run the server as the postgres user, listening on all interfaces with password auth.
 set -euo pipefail
 
 if [[ "${1:0:1}" == '-' ]]; then
@@ -19,8 +19,13 @@ if [[ "$(id -u)" == '0' ]]; then
     exec setpriv --reuid=postgres --regid=postgres --init-groups "$0" postgres "$@"
 fi
 
+if [[ -n "${POSTGRES_PASSWORD_FILE:-}" ]]; then
+    POSTGRES_PASSWORD=$(cat "$POSTGRES_PASSWORD_FILE")
+fi
 user=${POSTGRES_USER:-postgres}
 database=${POSTGRES_DB:-$user}
+# As the official entrypoint does, for the init scripts.
+export POSTGRES_USER=$user POSTGRES_DB=$database
 if [[ ! -s "$PGDATA/PG_VERSION" ]]; then
     : "${POSTGRES_PASSWORD:?POSTGRES_PASSWORD must be set to initialise the database}"
     initdb -D "$PGDATA" -U "$user" --pwfile=<(printf '%s\n' "$POSTGRES_PASSWORD") \
