@@ -40,6 +40,10 @@ LABEL org.opencontainers.image.source="https://github.com/lending-workload/lendi
       org.opencontainers.image.version="${VERSION}" \
       org.opencontainers.image.revision="${REVISION}"
 USER 65532:65532
+# The one writable path under a read-only root filesystem. Declared as a volume so that ECS
+# Fargate creates it with the image's permissions (distroless /tmp is 1777), not root's 0755;
+# compose mounts a tmpfs there instead.
+VOLUME ["/tmp"]
 
 FROM runtime AS loan-api
 LABEL org.opencontainers.image.title="loan-api" \
