@@ -28,6 +28,9 @@ latency; the gateway's RSS after load.
 pgbench running the same queries, with the in-memory cache on (as deployed) and off (every
 request a query).
 
+`web`: portfolio-api, the gateway and web on CPU 0; the rendered dashboard (two API calls and a
+page) against the gateway's `/api/portfolio/assets` at the same concurrency; web's RSS.
+
 Needs: PostgreSQL 15 server binaries (PG_BIN, default /usr/lib/postgresql/15/bin), pgbench,
 wrk, taskset (Debian: postgresql-15, wrk, util-linux). It cleans up everything it started.
 """
@@ -175,7 +178,7 @@ def wait_ready(port: int, started: float, timeout: float = 10.0) -> float:
 
 def build() -> Path:
     print("building the services (release)…", file=sys.stderr)
-    run(["cargo", "build", "--release", "--locked", "-p", "loan-api", "-p", "portfolio-api", "-p", "gateway"], cwd=ROOT)
+    run(["cargo", "build", "--release", "--locked", "-p", "loan-api", "-p", "portfolio-api", "-p", "gateway", "-p", "web"], cwd=ROOT)
     return ROOT / "target" / "release"
 
 
@@ -391,9 +394,55 @@ def bench_portfolio(args, pg: Postgres, binaries: Path, workdir: Path) -> list[s
     return ["### portfolio-api", ""] + table(rows, [""] + notes)
 
 
+def bench_web(args, pg: Postgres, binaries: Path, workdir: Path) -> list[str]:
+    config = (ROOT / "services" / "gateway" / "config" / "gateway.toml").read_text()
+    config = config.replace("requests_per_second = 100", "requests_per_second = 10000000").replace("burst = 200", "burst = 10000000")
+    (workdir / "gateway.toml").write_text(config)
+    if "portfolio" not in run(["psql", pg.url("postgres"), "-tAc", "SELECT datname FROM pg_database"]).stdout.split():
+        pg.psql("postgres", "CREATE DATABASE portfolio")
+    env = {**os.environ, "DATABASE_URL": pg.url("portfolio"), "RUST_LOG": "info", "LOG_FORMAT": "json"}
+    run([str(binaries / "portfolio-api"), "migrate"], env=env)
+    run([str(binaries / "portfolio-api"), "seed"], env=env)
+    services = []
+    try:
+        portfolio, portfolio_port = start(binaries / "portfolio-api", env, ["serve", "--no-migrate"], workdir / "portfolio.log")
+        services.append(portfolio)
+        upstream = f"http://127.0.0.1:{portfolio_port}"
+        gateway, gateway_port = start(binaries / "gateway", {**os.environ, "GATEWAY_CONFIG": str(workdir / "gateway.toml"),
+                                                             "LOAN_API_URL": upstream, "PORTFOLIO_API_URL": upstream},
+                                      [], workdir / "gateway.log")
+        services.append(gateway)
+        web, web_port = start(binaries / "web", {**os.environ, "API_URL": f"http://127.0.0.1:{gateway_port}"}, [], workdir / "web.log")
+        services.append(web)
+        assets = f"http://127.0.0.1:{gateway_port}/api/portfolio/assets"
+        dashboard = f"http://127.0.0.1:{web_port}/"
+        print(f"web: dashboard against the gateway's assets, {args.rounds} rounds…", file=sys.stderr)
+        wrk("warm-up", assets, None, args.connections, 2)
+        wrk("warm-up", dashboard, None, args.connections, 2)
+        rounds = []
+        for _ in range(args.rounds):
+            rounds.append((wrk("assets", assets, None, args.connections, args.duration),
+                           wrk("dashboard", dashboard, None, args.connections, args.duration)))
+        ratios = [page.rps / api.rps for api, page in rounds]
+        rss = rss_mib(web.pid)
+    finally:
+        for service in reversed(services):
+            stop(service)
+    rows = [
+        median_result("GET /api/portfolio/assets through the gateway", [api for api, _ in rounds]),
+        median_result("GET / (dashboard: insights + assets, rendered)", [page for _, page in rounds]),
+    ]
+    return ["### web", ""] + table(rows, [
+        "",
+        f"- dashboard ÷ the gateway's `/api/portfolio/assets`, per round: {', '.join(f'{r:.2f}' for r in ratios)}; "
+        f"median **{statistics.median(ratios):.2f}×**",
+        f"- web RSS after load: **{rss:.1f} MiB**",
+    ])
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("target", nargs="?", default="loan", choices=["loan", "gateway", "portfolio", "all"])
+    parser.add_argument("target", nargs="?", default="loan", choices=["loan", "gateway", "portfolio", "web", "all"])
     parser.add_argument("--duration", type=int, default=6, help="seconds per load run")
     parser.add_argument("--rounds", type=int, default=5, help="alternating rounds for each ratio")
     parser.add_argument("--connections", type=int, default=16)
@@ -421,6 +470,8 @@ def main() -> int:
             sections.append(bench_gateway(args, pg, binaries, workdir, env))
         if args.target in ("portfolio", "all"):
             sections.append(bench_portfolio(args, pg, binaries, workdir))
+        if args.target in ("web", "all"):
+            sections.append(bench_web(args, pg, binaries, workdir))
         commit = run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT).stdout.strip()
         cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
                     if line.startswith("model name")), "unknown")
