@@ -17,7 +17,8 @@ rounds=${ROUNDS:-3}
 duration=${DURATION:-10}
 connections=${CONNECTIONS:-16}
 export COMPOSE_PROJECT_NAME=lending-bench TAG=${TAG:-bench}
-if docker compose version >/dev/null 2>&1; then compose_cmd=(docker compose); else compose_cmd=(docker-compose); fi
+# shellcheck source=scripts/lib/compose.sh
+source scripts/lib/compose.sh
 env_args=()
 debian_image=debian:bookworm-slim
 if [[ "${STACK_OFFLINE:-0}" == 1 ]]; then
@@ -72,15 +73,7 @@ echo
 
 started=$(date +%s.%N)
 compose up -d >/dev/null 2>&1
-while :; do
-    pending=0
-    for id in $(compose ps -q); do
-        state=$(docker inspect -f '{{.State.Status}} {{if .State.Health}}{{.State.Health.Status}}{{else}}none{{end}} {{.State.ExitCode}}' "$id")
-        case $state in "running healthy "*|"exited none 0") ;; *) pending=1 ;; esac
-    done
-    [[ $pending == 0 ]] && break
-    sleep 0.2
-done
+stack_wait_healthy compose 180
 healthy=$(echo "$(date +%s.%N) - $started" | bc -l)
 printf 'Time from \x60up -d\x60 (images built, fresh volumes) to every service healthy: **%.1f s**.\n\n' "$healthy"
 

@@ -13,12 +13,8 @@ cd "$(dirname "$0")/../.."
 artifacts=${ARTIFACTS:-artifacts}
 mkdir -p "$artifacts/stack-logs" "$artifacts/stack" "$artifacts/screenshots"
 
-# Compose v2 (`docker compose`) where it is installed, else the v1 `docker-compose`.
-if docker compose version >/dev/null 2>&1; then
-    compose_cmd=(docker compose)
-else
-    compose_cmd=(docker-compose)
-fi
+# shellcheck source=scripts/lib/compose.sh
+source scripts/lib/compose.sh
 export COMPOSE_PROJECT_NAME=${COMPOSE_PROJECT_NAME:-lending-e2e}
 files=(-f docker-compose.yml -f tests/stack/compose.test.yml)
 env_args=()
@@ -54,24 +50,7 @@ echo "stack: starting"
 up_started=$(date +%s.%N)
 compose up -d
 # Every long-running container healthy (the one-shot `secrets` has exited 0 by now).
-deadline=$(( $(date +%s) + 180 ))
-while :; do
-    unhealthy=0
-    for id in $(compose ps -q); do
-        state=$(docker inspect -f '{{.State.Status}} {{if .State.Health}}{{.State.Health.Status}}{{else}}none{{end}} {{.State.ExitCode}}' "$id")
-        case $state in
-            "running healthy "*|"exited none 0") ;;
-            *) unhealthy=$((unhealthy + 1)) ;;
-        esac
-    done
-    [[ $unhealthy == 0 ]] && break
-    if (( $(date +%s) > deadline )); then
-        echo "stack: not healthy after 180 s"
-        compose ps
-        exit 1
-    fi
-    sleep 0.5
-done
+stack_wait_healthy compose 180
 healthy_after=$(python3 -c "import time; print(f'{time.time() - $up_started:.1f}')")
 echo "stack: all healthy ${healthy_after} s after 'up'"
 echo "$healthy_after" >"$artifacts/stack/up-to-healthy-seconds"
