@@ -389,8 +389,8 @@ class Stack(unittest.TestCase):
             except ssl.SSLError:
                 return False
 
-        legacy = lambda version, ciphers="DEFAULT:@SECLEVEL=0": tls_context(  # noqa: E731
-            minimum_version=version, maximum_version=version)
+        def legacy(version: ssl.TLSVersion) -> ssl.SSLContext:
+            return tls_context(minimum_version=version, maximum_version=version)
         tls11 = legacy(ssl.TLSVersion.TLSv1_1)
         tls11.set_ciphers("DEFAULT:@SECLEVEL=0")
         self.assertFalse(handshake(tls11), "TLS 1.1 must be refused")
