@@ -296,6 +296,9 @@ async fn send_with_retries(gateway: &Gateway, route: &Route, attempt: &Attempt) 
 
     let mut tried = Vec::new();
     let mut attempts = 0;
+    // The last answer an upstream gave (a 5xx, or it would not have been retried): when the
+    // deadline runs out during a retry, the client gets that answer, not a timeout of ours.
+    let mut last_answer: Option<http::Response<Bytes>> = None;
     loop {
         attempts += 1;
         let Some(in_flight) = upstream.pick(&tried) else {
@@ -341,7 +344,14 @@ async fn send_with_retries(gateway: &Gateway, route: &Route, attempt: &Attempt) 
                 Some(probe) => probe.finish(success),
                 None => upstream.breaker.record(success),
             }
+            let outcome = match (outcome, last_answer) {
+                (Outcome::Failed(SendError::Timeout), Some(answer)) => Outcome::Answered(answer),
+                (outcome, _) => outcome,
+            };
             return into_response(outcome, &upstream.name, route.config.timeout_ms);
+        }
+        if let Outcome::Answered(answer) = outcome {
+            last_answer = Some(answer);
         }
         upstream.breaker.record(false);
         upstream.metrics.retries.increment(1);

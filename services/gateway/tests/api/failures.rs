@@ -250,3 +250,26 @@ async fn the_breaker_opens_fails_fast_and_closes_after_a_good_probe() {
         "{metrics}"
     );
 }
+
+#[tokio::test]
+async fn a_retry_cut_short_by_the_deadline_returns_the_upstreams_own_answer() {
+    // Every replica answers 503 after 400 ms (its database is away): the third attempt cannot
+    // finish within the 1 000 ms route timeout, and the client gets the 503, not a 504.
+    let replicas = [
+        FakeUpstream::start(Behaviour::SlowStatus(Duration::from_millis(400), 503)).await,
+        FakeUpstream::start(Behaviour::SlowStatus(Duration::from_millis(400), 503)).await,
+        FakeUpstream::start(Behaviour::SlowStatus(Duration::from_millis(400), 503)).await,
+    ];
+    let urls: Vec<String> = replicas.iter().map(FakeUpstream::url).collect();
+    let gateway = TestGateway::start(&config(&[("loans", &urls)], 1000, "")).await;
+    let started = Instant::now();
+    let response = gateway.get("/api/loans").await;
+    assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
+    assert!(
+        started.elapsed() < Duration::from_millis(1100),
+        "{:?}",
+        started.elapsed()
+    );
+    let tried: usize = replicas.iter().map(|r| r.seen().len()).sum();
+    assert_eq!(tried, 3, "two retries, the last cut short by the deadline");
+}

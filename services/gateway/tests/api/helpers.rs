@@ -114,6 +114,8 @@ pub enum Behaviour {
     Status(u16),
     /// Sleeps this long, then 200.
     Slow(Duration),
+    /// Sleeps this long, then answers with this status (a service whose database is away).
+    SlowStatus(Duration, u16),
     /// Alternates between 503 and 200, starting with 503.
     Flapping,
 }
@@ -204,6 +206,10 @@ async fn serve(State(state): State<Arc<FakeState>>, request: Request) -> Respons
         Behaviour::Slow(delay) => {
             tokio::time::sleep(delay).await;
             ok()
+        }
+        Behaviour::SlowStatus(delay, code) => {
+            tokio::time::sleep(delay).await;
+            StatusCode::from_u16(code).unwrap().into_response()
         }
         Behaviour::Flapping => {
             let mut up = state.flap.lock().unwrap();
